@@ -1,0 +1,158 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import AgeGroup, Consent, Edition, Nomination, Participant, Phase, Region, RoleGrant, School, User
+from .rules import is_organizer
+
+admin.site.site_header = _("Festival administration")
+admin.site.site_title = _("Festival administration")
+admin.site.index_title = _("Organizer's tools")
+
+
+class OrganizerAdmin(admin.ModelAdmin):
+    """Organizers manage everything in the admin; the rule lives in festival/rules.py."""
+
+    def has_module_permission(self, request):
+        return is_organizer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_organizer(request.user)
+
+    def has_add_permission(self, request):
+        return is_organizer(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_organizer(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_organizer(request.user)
+
+
+@admin.register(Region)
+class RegionAdmin(OrganizerAdmin):
+    list_display = ["code", "name_kk", "name_ru", "name_en", "kind", "order"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name_kk", "name_ru", "name_en"]
+
+
+@admin.register(School)
+class SchoolAdmin(OrganizerAdmin):
+    list_display = ["name", "locality", "region"]
+    list_filter = ["region"]
+    search_fields = ["name", "locality"]
+    list_select_related = ["region"]
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    extra = 0
+
+
+class NominationInline(admin.TabularInline):
+    model = Nomination
+    extra = 0
+    fields = [
+        "order",
+        "code",
+        "name_ru",
+        "max_duration_seconds",
+        "max_file_size_mb",
+        "allowed_formats",
+        "min_team_size",
+        "max_team_size",
+        "is_active",
+    ]
+
+
+class AgeGroupInline(admin.TabularInline):
+    model = AgeGroup
+    extra = 0
+
+
+@admin.register(Edition)
+class EditionAdmin(OrganizerAdmin):
+    list_display = ["year", "title_ru", "is_current", "allow_external_links"]
+    inlines = [PhaseInline, NominationInline, AgeGroupInline]
+
+
+@admin.register(Nomination)
+class NominationAdmin(OrganizerAdmin):
+    list_display = ["name_ru", "edition", "max_duration_seconds", "max_file_size_mb", "allowed_formats", "is_active"]
+    list_filter = ["edition", "is_active"]
+    search_fields = ["code", "name_kk", "name_ru", "name_en"]
+
+
+class ConsentInline(admin.StackedInline):
+    model = Consent
+    extra = 0
+    readonly_fields = [
+        "given_at",
+        "text_version",
+        "language",
+        "operator",
+        "data_kept",
+        "purpose",
+        "term",
+        "third_parties",
+        "recorded_by",
+    ]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(OrganizerAdmin):
+    list_display = ["full_name", "birth_date", "region", "school_display", "grade", "supervisor"]
+    list_filter = ["region", "grade"]
+    search_fields = ["last_name", "first_name", "iin", "school__name", "user__email"]
+    list_select_related = ["region", "school", "supervisor"]
+    autocomplete_fields = ["school", "supervisor", "user"]
+    inlines = [ConsentInline]
+
+
+@admin.register(Consent)
+class ConsentAdmin(OrganizerAdmin):
+    list_display = ["participant", "given_by_name", "relation", "given_at", "withdrawn_at"]
+    list_filter = ["relation", "language", "text_version"]
+    search_fields = ["participant__last_name", "given_by_name"]
+    list_select_related = ["participant"]
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    extra = 0
+
+
+class UserCreationAdminForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "last_name", "first_name", "kind"]
+
+
+@admin.register(User)
+class UserAdmin(OrganizerAdmin, BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "last_name", "first_name", "kind", "region", "email_confirmed_at", "is_active"]
+    list_filter = ["kind", "is_active", "is_staff", "region", "role_grants__role"]
+    search_fields = ["email", "last_name", "first_name"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["school"]
+    inlines = [RoleGrantInline]
+    add_form = UserCreationAdminForm
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["last_name", "first_name", "patronymic", "birth_date", "phone", "kind"]}),
+        (_("School"), {"fields": ["region", "school", "school_other"]}),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "email_confirmed_at"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["email", "last_name", "first_name", "kind", "password1", "password2"]}),
+    ]
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(OrganizerAdmin):
+    list_display = ["user", "role", "region", "granted_at"]
+    list_filter = ["role", "region"]
+    search_fields = ["user__email", "user__last_name"]
+    list_select_related = ["user", "region"]

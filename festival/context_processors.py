@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def festival(request):
+    return {"LANGUAGES": settings.LANGUAGES}

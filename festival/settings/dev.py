@@ -1,0 +1,23 @@
+"""Development and the embedded demo: SQLite and a filesystem broker unless DATABASE_URL / REDIS_URL say otherwise."""
+
+from festival.env import env_list, env_str
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+from .broker import filesystem_broker, redis_cache, redis_url_or_none
+
+DEBUG = True
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-never-used-in-production-3f9a1c")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+_redis = redis_url_or_none()
+if _redis:
+    CELERY_BROKER_URL = _redis
+    CACHES = redis_cache(_redis)
+else:
+    CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker(VAR_DIR)
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,0 +1,27 @@
+"""Tests: the same stack as production where it matters (PostgreSQL, Redis when their URLs are set)."""
+
+from festival.env import env_str
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+from .broker import redis_cache, redis_url_or_none
+
+DEBUG = False
+SECRET_KEY = "test-only-key-not-secret-5b0d8e2a9c7f4e1d"
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+_redis = redis_url_or_none()
+CELERY_BROKER_URL = _redis or "memory://"
+CACHES = redis_cache(_redis) if _redis else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Most tests run tasks inline; tests/test_worker.py runs a real worker against the broker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = env_str("TEST_MEDIA_ROOT", str(VAR_DIR / "test-media"))
+AXES_FAILURE_LIMIT = 5
