@@ -1,0 +1,13 @@
+.PHONY: run test lint messages
+
+run:
+	scripts/run
+
+test:
+	scripts/test
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+messages:
+	.venv/bin/python manage.py makemessages -l kk -l ru -l en --ignore=.venv --ignore=node_modules --ignore=tests

@@ -1,0 +1,116 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from festival import services
+from festival.demo import demo_phases
+from festival.models import Consent, Region, RoleGrant, School, User
+
+
+def region(code="astana"):
+    return Region.objects.get(code=code)
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+
+    region = factory.LazyFunction(region)
+    name = factory.Sequence(lambda n: f"School No. {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.kz")
+    first_name = "Айгерім"
+    last_name = factory.Sequence(lambda n: f"Сапарова{n}")
+    kind = User.Kind.STUDENT
+    email_confirmed_at = factory.LazyFunction(timezone.now)
+    password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StudentFactory(UserFactory):
+    kind = User.Kind.STUDENT
+    birth_date = factory.LazyFunction(lambda: timezone.localdate().replace(year=timezone.localdate().year - 12, day=1))
+
+
+class SupervisorFactory(UserFactory):
+    kind = User.Kind.SUPERVISOR
+    region = factory.LazyFunction(region)
+    school = factory.SubFactory(SchoolFactory)
+
+
+def staff(role, region_code=None):
+    user = UserFactory(kind=User.Kind.STAFF)
+    services.role_grant(user=user, role=role, region=region(region_code) if region_code else None)
+    return user
+
+
+def coordinator(region_code="astana"):
+    return staff(RoleGrant.Role.COORDINATOR, region_code)
+
+
+def juror():
+    return staff(RoleGrant.Role.JUROR)
+
+
+def organizer():
+    return staff(RoleGrant.Role.ORGANIZER)
+
+
+CONSENT = {"given_by_name": "Сапарова Гүлнар", "relation": Consent.Relation.MOTHER, "given_by_phone": ""}
+
+
+def participant(*, user=None, supervisor=None, region_code="astana", school=None, birth_date=None, iin=None):
+    """A participant with a recorded consent, as the services create them."""
+    birth_date = birth_date or (user.birth_date if user else None) or datetime.date(2013, 4, 1)
+    school = school or SchoolFactory(region=region(region_code))
+    return services.participant_register(
+        recorded_by=user or supervisor,
+        user=user,
+        supervisor=supervisor,
+        identity={"last_name": "Қасымов", "first_name": "Арман", "patronymic": "", "birth_date": birth_date},
+        profile={"region": region(region_code), "school": school, "school_other": "", "grade": 6, "iin": iin},
+        consent=dict(CONSENT),
+        language="kk",
+    )
+
+
+def student_with_consent(region_code="astana"):
+    user = StudentFactory()
+    participant(user=user, region_code=region_code)
+    return user
+
+
+def open_edition(now=None):
+    return services.edition_create(
+        year=(now or timezone.now()).year,
+        title_kk="Фестиваль",
+        title_ru="Фестиваль",
+        title_en="Festival",
+        phases=demo_phases(timezone.localtime(now)),
+        make_current=True,
+    )
+
+
+def closed_edition():
+    """The current edition, with registration over: every phase lies in the past."""
+    past = timezone.now() - datetime.timedelta(days=400)
+    return services.edition_create(
+        year=past.year,
+        title_kk="Өткен",
+        title_ru="Прошедший",
+        title_en="Past",
+        phases=demo_phases(timezone.localtime(past)),
+        make_current=True,
+    )
+

@@ -1,0 +1,88 @@
+"""A new student, in headless Chromium: registers, confirms the e-mail, records consent, switches the language."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.utils import translation
+
+from festival.models import Participant
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results"
+
+
+@pytest.fixture
+def page(live_server):
+    # Playwright's sync API runs an event loop in this thread; the live server does the database work.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")  # a phone
+        yield context.new_page()
+        browser.close()
+
+
+def shot(page, name):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_student_registers_confirms_consents_and_switches_language(page, live_server):
+    factories.open_edition()
+    school = factories.SchoolFactory(region=factories.region("astana"), name="Школа-лицей №8")
+
+    page.goto(f"{live_server.url}/ru/")
+    page.get_by_role("link", name="Принять участие").click()
+    page.get_by_test_id("register-student").click()
+    page.fill("#id_last_name", "Серікова")
+    page.fill("#id_first_name", "Аружан")
+    page.fill("#id_birth_date", "2013-04-01")
+    page.fill("#id_email", "aruzhan@example.kz")
+    page.fill("#id_password1", "Kino-2026-festival")
+    page.fill("#id_password2", "Kino-2026-festival")
+    shot(page, "01-register")
+    page.get_by_role("button", name="Зарегистрироваться").click()
+    page.get_by_test_id("check-email").wait_for()
+
+    link = re.search(r"https?://\S+/confirm/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    page.wait_for_url(re.compile(r"/ru/me/consent/$"))
+    page.select_option("#id_region", label="город Астана")
+    # htmx fills the school list of the chosen region
+    page.wait_for_selector(f"#id_school option[value='{school.pk}']", state="attached")
+    page.select_option("#id_school", value=str(school.pk))
+    page.fill("#id_grade", "7")
+    page.fill("#id_given_by_name", "Серікова Гүлнар")
+    page.select_option("#id_relation", value="mother")
+    for key in ("operator", "data_kept", "purpose", "term", "third_parties"):
+        page.check(f"#id_agree_{key}")
+    shot(page, "02-consent")
+    page.get_by_role("button", name="Записать согласие").click()
+    page.get_by_test_id("personal-page").wait_for()
+
+    participant = Participant.objects.get(user__email="aruzhan@example.kz")
+    assert participant.school == school and participant.consents.count() == 1
+
+    page.get_by_role("button", name="Меню").click()
+    page.get_by_test_id("lang-kk").click()
+    page.wait_for_url(re.compile(r"/kk/me/$"))
+    assert page.locator("html").get_attribute("lang") == "kk"
+    with translation.override("kk"):
+        heading = translation.gettext("My page")
+    assert heading != "My page"
+    assert page.get_by_test_id("personal-page").inner_text() == heading
+    assert "Школа-лицей №8" in page.content()
+    shot(page, "03-personal-page-kk")

@@ -1,0 +1,144 @@
+"""Every URL of the portal, requested as every role: who gets in. A URL missing here fails the test."""
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import factories
+
+ROLES = ["anonymous", "student", "other_student", "supervisor", "coordinator", "other_coordinator", "juror",
+         "organizer"]
+STAFF = ["coordinator", "other_coordinator", "juror", "organizer"]
+SIGNED_IN = [r for r in ROLES if r != "anonymous"]
+
+OK, LOGIN, DENY, REDIRECT, GONE, BAD, NOT_ALLOWED = 200, "login", 403, 302, 410, 400, 405
+
+
+def everyone(code):
+    return dict.fromkeys(ROLES, code)
+
+
+def only(allowed, *, others=DENY, code=OK):
+    outcome = {role: others for role in SIGNED_IN}
+    outcome.update(dict.fromkeys(allowed, code))
+    outcome["anonymous"] = LOGIN
+    return outcome
+
+
+# url name -> (args, expected outcome per role)
+MATRIX = {
+    "set_language": ((), everyone(REDIRECT)),
+    "health": ((), everyone(OK)),
+    "landing": ((), everyone(OK)),
+    "school_options": ((), everyone(OK)),
+    "register": ((), everyone(OK)),
+    "register_student": ((), everyone(OK)),
+    "register_supervisor": ((), everyone(OK)),
+    "register_done": ((), everyone(OK)),
+    "resend_confirmation": ((), everyone(OK)),
+    "confirm_email": (("not-a-token",), everyone(BAD)),
+    "login": ((), {"anonymous": OK, **dict.fromkeys(SIGNED_IN, REDIRECT)}),
+    "logout": ((), everyone(NOT_ALLOWED)),
+    "password_change": ((), only(SIGNED_IN)),
+    "password_change_done": ((), only(SIGNED_IN)),
+    "password_reset": ((), everyone(OK)),
+    "password_reset_done": ((), everyone(OK)),
+    "password_reset_confirm": (("MQ", "set-password"), everyone(OK)),
+    "password_reset_complete": ((), everyone(OK)),
+    # A student whose consent is on record is sent on to the personal page.
+    "account:home": ((), only(SIGNED_IN)),
+    "account:consent": ((), only(["student", "other_student"], code=REDIRECT)),
+    "account:team": ((), only(["supervisor"])),
+    "account:team_add": ((), only(["supervisor"])),
+    "region_workspace": (("astana",), only(["coordinator", "organizer"])),
+    "organizer_dashboard": ((), only(["organizer"])),
+    "jury_home": ((), only(["juror"])),
+    "admin:index": ((), {**everyone(REDIRECT), "organizer": OK}),
+}
+
+
+def url_names(resolver=None, namespace=""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                yield "admin:index"  # the admin's own pages: see test_admin_changelists_organizer_only
+                continue
+            yield from url_names(pattern, f"{pattern.namespace}:" if pattern.namespace else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name
+
+
+def test_matrix_covers_every_url():
+    missing = sorted(set(url_names()) - set(MATRIX))
+    assert not missing, f"URLs without an authorization rule in the matrix: {missing}"
+
+
+@pytest.fixture
+def people(db):
+    student = factories.student_with_consent("astana")
+    supervisor = factories.SupervisorFactory()
+    factories.participant(supervisor=supervisor, region_code="astana")
+    return {
+        "anonymous": None,
+        "student": student,
+        "other_student": factories.student_with_consent("shymkent"),
+        "supervisor": supervisor,
+        "coordinator": factories.coordinator("astana"),
+        "other_coordinator": factories.coordinator("almaty-city"),
+        "juror": factories.juror(),
+        "organizer": factories.organizer(),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_authorization_matrix(client, people, edition, name):
+    args, expected = MATRIX[name]
+    url = reverse(name, args=args)
+    failures = []
+    for role in ROLES:
+        client.logout()
+        if people[role] is not None:
+            client.force_login(people[role])
+        response = client.get(url)
+        want = expected[role]
+        if want == LOGIN:
+            ok = response.status_code == 302 and reverse("login") in response.url
+        else:
+            ok = response.status_code == want
+        if not ok:
+            failures.append(f"{role}: got {response.status_code}, expected {want}")
+    assert not failures, f"{url}: " + "; ".join(failures)
+
+
+@pytest.mark.parametrize("model", [m._meta.label_lower for m in admin.site._registry if m._meta.app_label == "festival"])
+def test_admin_changelists_organizer_only(client, people, model):
+    url = reverse(f"admin:{model.replace('.', '_')}_changelist")
+    client.force_login(people["organizer"])
+    assert client.get(url).status_code == 200
+    for role in ("coordinator", "juror", "student"):
+        client.force_login(people[role])
+        assert client.get(url).status_code in (302, 403), role
+
+
+def test_student_without_consent_reaches_only_consent(client, edition):
+    kid = factories.StudentFactory()
+    client.force_login(kid)
+    for name in ("account:home", "account:team", "jury_home", "organizer_dashboard"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response.url == reverse("account:consent"), name
+    assert client.get(reverse("account:consent")).status_code == 200
+    assert client.get(reverse("landing")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_region_workspace_query_count_constant(client, django_assert_max_num_queries, count):
+    coordinator = factories.coordinator("astana")
+    supervisor = factories.SupervisorFactory()
+    for _ in range(count):
+        factories.participant(supervisor=supervisor, region_code="astana")
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("region_workspace", args=["astana"]))
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == count
