@@ -113,4 +113,3 @@ def closed_edition():
         phases=demo_phases(timezone.localtime(past)),
         make_current=True,
     )
-

@@ -48,8 +48,9 @@ def test_password_reset_sets_a_new_password(client):
     link = re.search(r"https?://[^/]+(/\S+/password/reset/\S+/)", mail.outbox[0].body).group(1)
     form_page = client.get(link, follow=True)
     assert form_page.context["validlink"]
-    response = client.post(form_page.redirect_chain[-1][0],
-                           {"new_password1": "Brand-new-pass-42", "new_password2": "Brand-new-pass-42"})
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "Brand-new-pass-42", "new_password2": "Brand-new-pass-42"}
+    )
     assert response.status_code == 302
     client.logout()
     response = client.post(reverse("login"), {"username": "kid@example.kz", "password": "Brand-new-pass-42"})

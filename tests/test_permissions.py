@@ -6,8 +6,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
 
-ROLES = ["anonymous", "student", "other_student", "supervisor", "coordinator", "other_coordinator", "juror",
-         "organizer"]
+ROLES = [
+    "anonymous",
+    "student",
+    "other_student",
+    "supervisor",
+    "coordinator",
+    "other_coordinator",
+    "juror",
+    "organizer",
+]
 STAFF = ["coordinator", "other_coordinator", "juror", "organizer"]
 SIGNED_IN = [r for r in ROLES if r != "anonymous"]
 
@@ -110,7 +118,10 @@ def test_authorization_matrix(client, people, edition, name):
     assert not failures, f"{url}: " + "; ".join(failures)
 
 
-@pytest.mark.parametrize("model", [m._meta.label_lower for m in admin.site._registry if m._meta.app_label == "festival"])
+FESTIVAL_ADMIN_MODELS = [m._meta.label_lower for m in admin.site._registry if m._meta.app_label == "festival"]
+
+
+@pytest.mark.parametrize("model", FESTIVAL_ADMIN_MODELS)
 def test_admin_changelists_organizer_only(client, people, model):
     url = reverse(f"admin:{model.replace('.', '_')}_changelist")
     client.force_login(people["organizer"])

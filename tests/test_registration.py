@@ -91,8 +91,14 @@ def test_register_duplicate_email_refused_in_users_language(client, edition):
 def test_register_duplicate_email_race_caught_by_database(edition):
     factories.StudentFactory(email="race@example.kz")
     with pytest.raises(services.DuplicateEmail):
-        services.user_register(kind=User.Kind.STUDENT, email="race@example.kz", password="x", first_name="A",
-                               last_name="B", base_url="http://testserver/")
+        services.user_register(
+            kind=User.Kind.STUDENT,
+            email="race@example.kz",
+            password="x",
+            first_name="A",
+            last_name="B",
+            base_url="http://testserver/",
+        )
 
 
 @pytest.mark.parametrize(
@@ -161,8 +167,13 @@ def test_resend_same_answer_for_unknown_address(client, django_capture_on_commit
 
 def test_register_supervisor_school_must_be_in_region(client, edition):
     astana_school = factories.SchoolFactory(region=factories.region("astana"))
-    data = student_form(email="teacher@example.kz", phone="+77010000000",
-                        region=factories.region("shymkent").pk, school=astana_school.pk, school_other="")
+    data = student_form(
+        email="teacher@example.kz",
+        phone="+77010000000",
+        region=factories.region("shymkent").pk,
+        school=astana_school.pk,
+        school_other="",
+    )
     data.pop("birth_date")
     response = client.post(reverse("register_supervisor"), data)
     assert response.status_code == 200 and "school" in response.context["form"].errors
@@ -170,8 +181,12 @@ def test_register_supervisor_school_must_be_in_region(client, edition):
 
 
 def test_register_supervisor_with_unlisted_school(client, edition, django_capture_on_commit_callbacks):
-    data = student_form(email="teacher@example.kz", region=factories.region("shymkent").pk, school="",
-                        school_other="Гимназия №7, Шымкент")
+    data = student_form(
+        email="teacher@example.kz",
+        region=factories.region("shymkent").pk,
+        school="",
+        school_other="Гимназия №7, Шымкент",
+    )
     data.pop("birth_date")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("register_supervisor"), data)

@@ -33,8 +33,9 @@ def load_production(**overrides):
             environ[key] = value
     environ["DJANGO_SETTINGS_MODULE"] = "festival.settings.production"
     code = "import django; django.setup(); from django.conf import settings; print(settings.EMAIL_HOST_PASSWORD)"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True, check=False
+    )
 
 
 def test_production_settings_load_with_full_environment():
@@ -43,8 +44,10 @@ def test_production_settings_load_with_full_environment():
     assert result.stdout.strip() == "p@ss"
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL",
-                                     "DEFAULT_FROM_EMAIL", "MEDIA_ROOT"])
+@pytest.mark.parametrize(
+    "missing",
+    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "MEDIA_ROOT"],
+)
 def test_production_settings_fail_on_missing(missing):
     result = load_production(**{missing: None})
     assert result.returncode != 0

@@ -32,8 +32,15 @@ def test_worker_broker_is_redis_when_configured():
 
 
 def test_worker_sends_confirmation_letter(real_worker):
-    services.user_register(kind=User.Kind.STUDENT, email="worker@example.kz", password="Kino-2026-festival",
-                           first_name="Ерік", last_name="Сәрсенов", language="ru", base_url="http://testserver/")
+    services.user_register(
+        kind=User.Kind.STUDENT,
+        email="worker@example.kz",
+        password="Kino-2026-festival",
+        first_name="Ерік",
+        last_name="Сәрсенов",
+        language="ru",
+        base_url="http://testserver/",
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not mail.outbox:
         time.sleep(0.1)
