@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import AgeGroup, Consent, Edition, Nomination, Participant, Phase, Region, RoleGrant, School, User
 from .rules import is_organizer
 
@@ -149,6 +150,10 @@ class UserAdmin(OrganizerAdmin, BaseUserAdmin):
         (None, {"fields": ["email", "last_name", "first_name", "kind", "password1", "password2"]}),
     ]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.user_sync_staff(user=form.instance)
+
 
 @admin.register(RoleGrant)
 class RoleGrantAdmin(OrganizerAdmin):
@@ -156,3 +161,11 @@ class RoleGrantAdmin(OrganizerAdmin):
     list_filter = ["role", "region"]
     search_fields = ["user__email", "user__last_name"]
     list_select_related = ["user", "region"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.user_sync_staff(user=obj.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.user_sync_staff(user=obj.user)

@@ -89,11 +89,6 @@ class Edition(models.Model):
     def title(self):
         return localized(self, "title")
 
-    def phases_at(self, moment=None):
-        """The phases open at `moment` (phases may overlap, e.g. registration and submission)."""
-        moment = moment or timezone.now()
-        return [phase for phase in self.phases.all() if phase.starts_at <= moment < phase.ends_at]
-
 
 class Phase(models.Model):
     class Kind(models.TextChoices):

@@ -119,10 +119,16 @@ def user_confirm_email(*, token):
 def role_grant(*, user, role, region=None):
     """Give a staff role. Side effects: a RoleGrant row; organizers also get the admin (is_staff)."""
     grant, _created = RoleGrant.objects.get_or_create(user=user, role=role, region=region)
-    if role == RoleGrant.Role.ORGANIZER and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    user_sync_staff(user=user)
     return grant
+
+
+def user_sync_staff(*, user):
+    """The admin is the organizers' tool: is_staff follows the organizer role. Side effects: User.is_staff."""
+    is_staff = user.is_superuser or user.role_grants.filter(role=RoleGrant.Role.ORGANIZER).exists()
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
 
 
 # ---------------------------------------------------------------- participants and consent

@@ -153,3 +153,28 @@ def test_region_workspace_query_count_constant(client, django_assert_max_num_que
         response = client.get(reverse("region_workspace", args=["astana"]))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == count
+
+
+def test_admin_role_inline_makes_organizer_staff(client, people):
+    from festival.models import RoleGrant
+
+    target = factories.UserFactory(kind="staff")
+    client.force_login(people["organizer"])
+    url = reverse("admin:festival_rolegrant_add")
+    response = client.post(
+        url,
+        {
+            "user": target.pk,
+            "role": RoleGrant.Role.ORGANIZER,
+            "region": "",
+            "granted_at_0": "2026-11-01",
+            "granted_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    target.refresh_from_db()
+    assert target.is_staff
+    grant = RoleGrant.objects.get(user=target)
+    client.post(reverse("admin:festival_rolegrant_delete", args=[grant.pk]), {"post": "yes"})
+    target.refresh_from_db()
+    assert not target.is_staff
