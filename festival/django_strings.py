@@ -23,6 +23,9 @@ STRINGS = [
     gettext_noop("Enter a valid date."),
     gettext_noop("Enter a whole number."),
     gettext_noop("Select a valid choice. That choice is not one of the available choices."),
+    # Our translations leave out the rejected value: it is whatever the browser sent (often Latin text),
+    # so the flag below stops msgfmt from requiring %(value)s in them.
+    # xgettext:no-python-format
     gettext_noop("Select a valid choice. %(value)s is not one of the available choices."),
     gettext_noop("Ensure this value is less than or equal to %(limit_value)s."),
     gettext_noop("Ensure this value is greater than or equal to %(limit_value)s."),

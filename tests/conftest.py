@@ -18,3 +18,13 @@ def pytest_report_header(config):
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return [f"database: {engine}", f"celery broker: {settings.CELERY_BROKER_URL.split('://')[0]}"]
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Requests leave their language active in the thread; each test starts from English and says otherwise."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -17,7 +17,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
         model = School
 
     region = factory.LazyFunction(region)
-    name = factory.Sequence(lambda n: f"School No. {n}")
+    name = factory.Sequence(lambda n: f"Школа №{n}")
 
 
 class UserFactory(factory.django.DjangoModelFactory):

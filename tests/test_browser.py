@@ -46,12 +46,17 @@ def shot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def ru(text):
+    with translation.override("ru"):
+        return translation.gettext(text)
+
+
 def test_student_registers_confirms_consents_and_switches_language(page, live_server):
     factories.open_edition()
     school = factories.SchoolFactory(region=factories.region("astana"), name="Школа-лицей №8")
 
     page.goto(f"{live_server.url}/ru/")
-    page.get_by_role("link", name="Принять участие").click()
+    page.get_by_role("link", name=ru("Take part")).click()
     page.get_by_test_id("register-student").click()
     page.fill("#id_last_name", "Серікова")
     page.fill("#id_first_name", "Аружан")
@@ -60,7 +65,7 @@ def test_student_registers_confirms_consents_and_switches_language(page, live_se
     page.fill("#id_password1", "Kino-2026-festival")
     page.fill("#id_password2", "Kino-2026-festival")
     shot(page, "01-register")
-    page.get_by_role("button", name="Зарегистрироваться").click()
+    page.get_by_role("button", name=ru("Register"), exact=True).click()
     page.get_by_test_id("check-email").wait_for()
 
     link = re.search(r"https?://\S+/confirm/\S+/", mail.outbox[-1].body).group(0)
@@ -76,13 +81,13 @@ def test_student_registers_confirms_consents_and_switches_language(page, live_se
     for key in ("operator", "data_kept", "purpose", "term", "third_parties"):
         page.check(f"#id_agree_{key}")
     shot(page, "02-consent")
-    page.get_by_role("button", name="Записать согласие").click()
+    page.get_by_role("button", name=ru("Record the consent")).click()
     page.get_by_test_id("personal-page").wait_for()
 
     participant = Participant.objects.get(user__email="aruzhan@example.kz")
     assert participant.school == school and participant.consents.count() == 1
 
-    page.get_by_role("button", name="Меню").click()
+    page.get_by_role("button", name=ru("Menu")).click()
     page.get_by_test_id("lang-kk").click()
     page.wait_for_url(re.compile(r"/kk/me/$"))
     assert page.locator("html").get_attribute("lang") == "kk"
