@@ -1,12 +1,17 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import AgeGroup, Consent, Edition, Nomination, Participant, Phase, Region, RoleGrant, School, User
 from .rules import is_organizer
 
+# Roles are RoleGrant rows with a scope; Django's groups are not used.
+admin.site.unregister(Group)
 admin.site.site_header = _("Festival administration")
 admin.site.site_title = _("Festival administration")
 admin.site.index_title = _("Organizer's tools")
@@ -103,12 +108,20 @@ class ConsentInline(admin.StackedInline):
 
 @admin.register(Participant)
 class ParticipantAdmin(OrganizerAdmin):
-    list_display = ["full_name", "birth_date", "region", "school_display", "grade", "supervisor"]
+    list_display = ["name", "birth_date", "region", "school_name", "grade", "supervisor"]
     list_filter = ["region", "grade"]
     search_fields = ["last_name", "first_name", "iin", "school__name", "user__email"]
     list_select_related = ["region", "school", "supervisor"]
     autocomplete_fields = ["school", "supervisor", "user"]
     inlines = [ConsentInline]
+
+    @admin.display(description=_("participant"), ordering="last_name")
+    def name(self, obj):
+        return obj.full_name
+
+    @admin.display(description=_("school"))
+    def school_name(self, obj):
+        return obj.school_display
 
 
 @admin.register(Consent)
@@ -169,3 +182,14 @@ class RoleGrantAdmin(OrganizerAdmin):
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         services.user_sync_staff(user=obj.user)
+
+
+# Organizers see login lockouts and lift them (deleting the attempt) when a child is locked out.
+for _model, _base in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(f"Organizer{_base.__name__}", (_base, OrganizerAdmin), {}))

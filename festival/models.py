@@ -147,7 +147,7 @@ class Nomination(LocalizedNameMixin, models.Model):
         _("allowed formats"),
         max_length=100,
         default="mp4,mov,webm,mkv",
-        help_text=_("Comma-separated, from: %(formats)s") % {"formats": ", ".join(VIDEO_FORMATS)},
+        help_text=_("Comma-separated, from: mp4, mov, m4v, webm, mkv, avi"),
     )
     min_team_size = models.PositiveSmallIntegerField(_("minimum team size"), default=1)
     max_team_size = models.PositiveSmallIntegerField(_("maximum team size"), default=10)

@@ -129,3 +129,24 @@ def test_error_page_404_translated(client, db):
     response = client.get("/kk/no-such-page/")
     assert response.status_code == 404
     assert not visible_latin_words(response.content.decode())
+
+
+def test_admin_pages_in_russian_show_no_english(client, accounts):
+    from django.contrib import admin
+
+    client.force_login(accounts["organizer"])
+    found = {}
+    with translation.override("ru"):
+        # As data, the regions' changelist shows their English names and the login logs show browsers' names.
+        urls = [reverse("admin:index")] + [
+            reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist")
+            for m in admin.site._registry
+            if m._meta.model_name != "region" and m._meta.app_label != "axes"
+        ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        words = visible_latin_words(response.content.decode())
+        if words:
+            found[url] = words
+    assert not found, found

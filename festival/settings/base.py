@@ -21,7 +21,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "festival.apps.LoginAttemptsConfig",
     "festival",
     "submissions",
     "judging",
