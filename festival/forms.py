@@ -2,9 +2,10 @@
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .consent import CONSENT_ITEMS, consent_text
@@ -249,3 +250,14 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 class ResendConfirmationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's form, with the letter sent by the Celery worker instead of inside the request."""
+
+    def save(self, *, request, **_ignored):
+        from .services import password_reset_send
+
+        password_reset_send(
+            email=self.cleaned_data["email"], language=get_language(), base_url=request.build_absolute_uri("/")
+        )

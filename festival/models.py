@@ -267,6 +267,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     school_other = models.CharField(_("school, if not in the list"), max_length=300, blank=True)
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    # When the last confirmation / password letter was queued: a form cannot be used to flood a mailbox.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    password_reset_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

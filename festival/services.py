@@ -1,11 +1,13 @@
 """Operations of the festival core. Views, tasks, admin, commands and tests call these, never raw save()."""
 
+import datetime
 import hashlib
 import hmac
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .consent import CONSENT_ITEMS, CONSENT_TEXT_VERSION, consent_text
@@ -86,11 +88,42 @@ def email_confirmation_token(*, user):
     return signing.dumps({"u": user.pk, "f": _email_fingerprint(user)}, salt=_CONFIRM_SALT)
 
 
+# One letter of a kind per address per interval, however often a form is sent.
+LETTER_INTERVAL = datetime.timedelta(minutes=1)
+
+
+def _letter_slot(user, field):
+    """Claim the right to send a letter now; False if one went out less than LETTER_INTERVAL ago.
+
+    A conditional UPDATE, so two simultaneous requests cannot both claim it.
+    """
+    now = timezone.now()
+    claimed = (
+        User.objects.filter(pk=user.pk)
+        .filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": now - LETTER_INTERVAL}))
+        .update(**{field: now})
+    )
+    return claimed == 1
+
+
 def email_confirmation_send(*, user, language, base_url):
-    """Side effects: queues the confirmation letter after the current transaction commits."""
+    """Side effects: stamps User.confirmation_sent_at and queues the letter after commit (at most one a minute)."""
     from .tasks import send_email_confirmation
 
-    transaction.on_commit(lambda: send_email_confirmation.delay(user.pk, language, base_url))
+    if _letter_slot(user, "confirmation_sent_at"):
+        transaction.on_commit(lambda: send_email_confirmation.delay(user.pk, language, base_url))
+
+
+def password_reset_send(*, email, language, base_url):
+    """Side effects: for an active account with this e-mail, queues the password letter (at most one a minute).
+
+    Says nothing about whether the account exists: the caller shows the same page either way.
+    """
+    from .tasks import send_password_reset
+
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is not None and user.has_usable_password() and _letter_slot(user, "password_reset_sent_at"):
+        transaction.on_commit(lambda: send_password_reset.delay(user.pk, language, base_url))
 
 
 def user_confirm_email(*, token):

@@ -3,7 +3,10 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone, translation
 
+from festival import services
+from festival.models import User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -40,10 +43,11 @@ def test_login_wrong_password_message(client):
     assert "The e-mail or the password is wrong" in response.content.decode()
 
 
-def test_password_reset_sets_a_new_password(client):
+def test_password_reset_sets_a_new_password(client, django_capture_on_commit_callbacks):
     user = factories.StudentFactory(email="kid@example.kz")
     factories.participant(user=user)
-    response = client.post(reverse("password_reset"), {"email": "kid@example.kz"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "Kid@example.kz"})
     assert response.status_code == 302
     link = re.search(r"https?://[^/]+(/\S+/password/reset/\S+/)", mail.outbox[0].body).group(1)
     form_page = client.get(link, follow=True)
@@ -57,6 +61,30 @@ def test_password_reset_sets_a_new_password(client):
     assert response.status_code == 302 and client.session["_auth_user_id"] == str(user.pk)
 
 
-def test_password_reset_unknown_address_sends_nothing(client):
-    response = client.post(reverse("password_reset"), {"email": "nobody@example.kz"})
+def test_password_reset_unknown_address_sends_nothing(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "nobody@example.kz"})
     assert response.status_code == 302 and not mail.outbox
+
+
+def test_password_reset_letter_in_users_language(client, django_capture_on_commit_callbacks):
+    factories.StudentFactory(email="kid@example.kz")
+    with translation.override("kk"):
+        url = reverse("password_reset")
+        subject = translation.gettext("A new password for the children's film festival")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"email": "kid@example.kz"})
+    assert mail.outbox[0].subject == subject != "A new password for the children's film festival"
+    assert "/kk/password/reset/" in mail.outbox[0].body
+
+
+def test_password_reset_at_most_one_letter_a_minute(client, django_capture_on_commit_callbacks):
+    user = factories.StudentFactory(email="kid@example.kz")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            assert client.post(reverse("password_reset"), {"email": "kid@example.kz"}).status_code == 302
+    assert len(mail.outbox) == 1
+    User.objects.filter(pk=user.pk).update(password_reset_sent_at=timezone.now() - services.LETTER_INTERVAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "kid@example.kz"})
+    assert len(mail.outbox) == 2

@@ -201,3 +201,15 @@ def test_school_options_lists_the_regions_schools(client):
     response = client.get(reverse("school_options"), {"region": mine.region_id})
     body = response.content.decode()
     assert "Школа Костанай" in body and "Школа Астана" not in body
+
+
+def test_resend_at_most_one_letter_a_minute(client, django_capture_on_commit_callbacks):
+    user = factories.StudentFactory(email_confirmed_at=None, email="wait@example.kz")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            client.post(reverse("resend_confirmation"), {"email": user.email})
+    assert len(mail.outbox) == 1
+    User.objects.filter(pk=user.pk).update(confirmation_sent_at=timezone.now() - services.LETTER_INTERVAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("resend_confirmation"), {"email": user.email})
+    assert len(mail.outbox) == 2
