@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.db import connections
 from django.utils import translation
 
 from festival.models import Participant
@@ -39,6 +40,8 @@ def page(live_server):
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")  # a phone
         yield context.new_page()
         browser.close()
+        # Queries made while Playwright's loop runs get connections of their own: close them here.
+        connections.close_all()
 
 
 def shot(page, name):
