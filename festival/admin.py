@@ -1,5 +1,3 @@
-from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
@@ -8,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import AgeGroup, Consent, Edition, Nomination, Participant, Phase, Region, RoleGrant, School, User
-from .rules import is_organizer
 
 # Roles are RoleGrant rows with a scope; Django's groups are not used.
 admin.site.unregister(Group)
@@ -17,34 +14,15 @@ admin.site.site_title = _("Festival administration")
 admin.site.index_title = _("Organizer's tools")
 
 
-class OrganizerAdmin(admin.ModelAdmin):
-    """Organizers manage everything in the admin; the rule lives in festival/rules.py."""
-
-    def has_module_permission(self, request):
-        return is_organizer(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_organizer(request.user)
-
-    def has_add_permission(self, request):
-        return is_organizer(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_organizer(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return is_organizer(request.user)
-
-
 @admin.register(Region)
-class RegionAdmin(OrganizerAdmin):
+class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name_kk", "name_ru", "name_en", "kind", "order"]
     list_filter = ["kind"]
     search_fields = ["code", "name_kk", "name_ru", "name_en"]
 
 
 @admin.register(School)
-class SchoolAdmin(OrganizerAdmin):
+class SchoolAdmin(admin.ModelAdmin):
     list_display = ["name", "locality", "region"]
     list_filter = ["region"]
     search_fields = ["name", "locality"]
@@ -78,39 +56,47 @@ class AgeGroupInline(admin.TabularInline):
 
 
 @admin.register(Edition)
-class EditionAdmin(OrganizerAdmin):
+class EditionAdmin(admin.ModelAdmin):
     list_display = ["year", "title_ru", "is_current", "allow_external_links"]
     inlines = [PhaseInline, NominationInline, AgeGroupInline]
 
 
 @admin.register(Nomination)
-class NominationAdmin(OrganizerAdmin):
+class NominationAdmin(admin.ModelAdmin):
     list_display = ["name_ru", "edition", "max_duration_seconds", "max_file_size_mb", "allowed_formats", "is_active"]
     list_filter = ["edition", "is_active"]
     search_fields = ["code", "name_kk", "name_ru", "name_en"]
 
 
+CONSENT_READONLY = [
+    "participant",
+    "given_by_name",
+    "relation",
+    "given_by_phone",
+    "given_at",
+    "text_version",
+    "language",
+    "operator",
+    "data_kept",
+    "purpose",
+    "term",
+    "third_parties",
+    "recorded_by",
+]
+
+
 class ConsentInline(admin.StackedInline):
     model = Consent
     extra = 0
-    readonly_fields = [
-        "given_at",
-        "text_version",
-        "language",
-        "operator",
-        "data_kept",
-        "purpose",
-        "term",
-        "third_parties",
-        "recorded_by",
-    ]
+    readonly_fields = CONSENT_READONLY
 
 
 @admin.register(Participant)
-class ParticipantAdmin(OrganizerAdmin):
+class ParticipantAdmin(admin.ModelAdmin):
     list_display = ["name", "birth_date", "region", "school_name", "grade", "supervisor"]
     list_filter = ["region", "grade"]
-    search_fields = ["last_name", "first_name", "iin", "school__name", "user__email"]
+    # Not the IIN: a search term lands in the URL, and an IIN must never be in one.
+    search_fields = ["last_name", "first_name", "school__name", "user__email"]
     list_select_related = ["region", "school", "supervisor"]
     autocomplete_fields = ["school", "supervisor", "user"]
     inlines = [ConsentInline]
@@ -125,11 +111,18 @@ class ParticipantAdmin(OrganizerAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(OrganizerAdmin):
+class ConsentAdmin(admin.ModelAdmin):
     list_display = ["participant", "given_by_name", "relation", "given_at", "withdrawn_at"]
     list_filter = ["relation", "language", "text_version"]
     search_fields = ["participant__last_name", "given_by_name"]
     list_select_related = ["participant"]
+    readonly_fields = CONSENT_READONLY
+    actions = ["withdraw"]
+
+    @admin.action(description=_("Withdraw the selected consents"))
+    def withdraw(self, request, queryset):
+        for consent in queryset.filter(withdrawn_at__isnull=True):
+            services.consent_withdraw(consent=consent)
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -144,7 +137,7 @@ class UserCreationAdminForm(BaseUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(OrganizerAdmin, BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "last_name", "first_name", "kind", "region", "email_confirmed_at", "is_active"]
     list_filter = ["kind", "is_active", "is_staff", "region", "role_grants__role"]
@@ -169,7 +162,7 @@ class UserAdmin(OrganizerAdmin, BaseUserAdmin):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(OrganizerAdmin):
+class RoleGrantAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "region", "granted_at"]
     list_filter = ["role", "region"]
     search_fields = ["user__email", "user__last_name"]
@@ -183,13 +176,8 @@ class RoleGrantAdmin(OrganizerAdmin):
         super().delete_model(request, obj)
         services.user_sync_staff(user=obj.user)
 
-
-# Organizers see login lockouts and lift them (deleting the attempt) when a child is locked out.
-for _model, _base in (
-    (AccessAttempt, AccessAttemptAdmin),
-    (AccessLog, AccessLogAdmin),
-    (AccessFailureLog, AccessFailureLogAdmin),
-):
-    if admin.site.is_registered(_model):
-        admin.site.unregister(_model)
-    admin.site.register(_model, type(f"Organizer{_base.__name__}", (_base, OrganizerAdmin), {}))
+    def delete_queryset(self, request, queryset):
+        users = list(User.objects.filter(role_grants__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for user in users:
+            services.user_sync_staff(user=user)

@@ -106,7 +106,7 @@ DEFAULT_NOMINATIONS = [
 ]
 
 DEFAULT_AGE_GROUPS = [
-    {"name_kk": "7–10 жас", "name_ru": "7–10 лет", "name_en": "7–10 years", "min_age": 7, "max_age": 10},
+    {"name_kk": "6–10 жас", "name_ru": "6–10 лет", "name_en": "6–10 years", "min_age": 6, "max_age": 10},
     {"name_kk": "11–14 жас", "name_ru": "11–14 лет", "name_en": "11–14 years", "min_age": 11, "max_age": 14},
     {"name_kk": "15–18 жас", "name_ru": "15–18 лет", "name_en": "15–18 years", "min_age": 15, "max_age": 18},
 ]

@@ -93,7 +93,10 @@ def demo_load():
             consent=_consent("Нұрланова Сәуле", "mother"),
         )
     supervisor = users["supervisor@demo.kz"]
-    for last, first, years in (("Ахметова", "Алия", 12), ("Петров", "Максим", 14)):
+    for last, first, years, parent, relation in (
+        ("Ахметова", "Алия", 12, "Ахметова Гүлмира", "mother"),
+        ("Петров", "Максим", 14, "Петров Андрей", "father"),
+    ):
         if not Participant.objects.filter(supervisor=supervisor, last_name=last).exists():
             services.participant_register(
                 recorded_by=supervisor,
@@ -106,6 +109,6 @@ def demo_load():
                     "birth_date": datetime.date(now.year - years, 3, 1),
                 },
                 profile={"region": astana, "school": school, "school_other": "", "grade": years - 5, "iin": None},
-                consent=_consent(f"{last} (родитель)", "father"),
+                consent=_consent(parent, relation),
             )
     return [(email, role or kind) for email, kind, _l, _f, role, _r in DEMO_ACCOUNTS]

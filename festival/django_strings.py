@@ -14,7 +14,7 @@ Nothing imports this module: only makemessages reads it. Plural strings are insi
 is never called, because Django has no ngettext_noop.
 """
 
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_noop, ngettext, pgettext_lazy
 
 STRINGS = [
     # Form fields and validators (django/forms/fields.py, django/forms/models.py, django/core/validators.py)
@@ -91,6 +91,19 @@ STRINGS = [
         "for “same-origin” requests.",
     ),
     gettext_noop("More information is available with DEBUG=True."),
+    # Month names in dates such as «12 қараша 2026» (the "E" date format): Django's Kazakh ones are capitalised
+    pgettext_lazy("alt. month", "January"),
+    pgettext_lazy("alt. month", "February"),
+    pgettext_lazy("alt. month", "March"),
+    pgettext_lazy("alt. month", "April"),
+    pgettext_lazy("alt. month", "May"),
+    pgettext_lazy("alt. month", "June"),
+    pgettext_lazy("alt. month", "July"),
+    pgettext_lazy("alt. month", "August"),
+    pgettext_lazy("alt. month", "September"),
+    pgettext_lazy("alt. month", "October"),
+    pgettext_lazy("alt. month", "November"),
+    pgettext_lazy("alt. month", "December"),
     # django-axes, in the organizers' admin (axes/models.py, axes/admin.py); its Kazakh catalog is missing
     gettext_noop("Access Attempt"),
     gettext_noop("Access lock out"),

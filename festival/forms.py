@@ -12,11 +12,17 @@ from .consent import CONSENT_ITEMS, consent_text
 from .iin import InvalidIIN, iin_birth_date
 from .models import ADULT_AGE, Consent, Participant, Region, School, User, age_on
 
+# The festival is for school students; the default age groups cover the same span.
 MIN_PARTICIPANT_AGE = 6
-MAX_PARTICIPANT_AGE = 19
+MAX_PARTICIPANT_AGE = 18
+
+DUPLICATE_IIN_MESSAGE = _(
+    "A participant with this IIN is already registered. Ask the supervisor or the regional coordinator."
+)
 
 IIN_ERRORS = {
     "format": _("An IIN is 12 digits, for example 100512500123."),
+    "century": _("The 7th digit of an IIN is 1 to 6 (it encodes the century of birth); check the number."),
     "date": _("The first six digits of an IIN are the date of birth (YYMMDD); these are not a real date."),
     "checksum": _("This IIN has a typo: its last digit does not match the others. Check it against the document."),
 }
@@ -86,6 +92,10 @@ class PasswordPairMixin:
 
 
 class RegistrationForm(PasswordPairMixin, forms.ModelForm):
+    DUPLICATE_EMAIL_MESSAGE = _(
+        "An account with this e-mail already exists. Log in, or reset the password if you forgot it."
+    )
+
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -99,9 +109,7 @@ class RegistrationForm(PasswordPairMixin, forms.ModelForm):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this e-mail already exists. Log in, or reset the password if you forgot it.")
-            )
+            raise forms.ValidationError(self.DUPLICATE_EMAIL_MESSAGE)
         return email
 
     def clean(self):
@@ -147,8 +155,16 @@ class ParticipantConsentForm(SchoolChoiceMixin, forms.ModelForm):
     """
 
     given_by_name = forms.CharField(label=_("Full name of the parent or guardian"), max_length=300)
-    relation = forms.ChoiceField(label=_("Relation to the participant"), choices=Consent.Relation.choices)
-    given_by_phone = forms.CharField(label=_("Their phone"), max_length=40, required=False)
+    # No preselected answer: the record must say what the family said, not what the form suggested.
+    relation = forms.ChoiceField(
+        label=_("Relation to the participant"), choices=[("", _("— choose —")), *Consent.Relation.choices]
+    )
+    given_by_phone = forms.CharField(
+        label=_("Their phone"),
+        max_length=40,
+        required=False,
+        help_text=_("Required for a parent or guardian: the organizers may call to check the consent."),
+    )
 
     class Meta:
         model = Participant
@@ -169,13 +185,16 @@ class ParticipantConsentForm(SchoolChoiceMixin, forms.ModelForm):
         }
         help_texts = {"iin": _("Optional. 12 digits from the ID card or birth certificate.")}
 
-    def __init__(self, *args, with_identity, birth_date=None, language="ru", **kwargs):
+    def __init__(self, *args, with_identity, birth_date=None, supervisor=None, own_user=None, language="ru", **kwargs):
         super().__init__(*args, **kwargs)
-        self.with_identity = with_identity
         self.known_birth_date = birth_date
+        self.supervisor = supervisor
+        self.own_user = own_user
         if not with_identity:
-            for name in ("last_name", "first_name", "patronymic", "birth_date"):
+            for name in ("last_name", "first_name", "patronymic"):
                 del self.fields[name]
+            if birth_date is not None:
+                del self.fields["birth_date"]
         self.fields["region"].required = True
         self._setup_school_fields()
         _lang, text = consent_text(language)
@@ -198,15 +217,15 @@ class ParticipantConsentForm(SchoolChoiceMixin, forms.ModelForm):
         except InvalidIIN as error:
             raise forms.ValidationError(IIN_ERRORS[error.code], code=error.code) from None
         self._iin_birth_date = born
-        if Participant.objects.filter(iin=iin).exists():
-            raise forms.ValidationError(
-                _("A participant with this IIN is already registered. Ask the supervisor or the regional coordinator.")
-            )
         return iin
+
+    def validate_unique(self):
+        """Uniqueness of the IIN is checked in clean(), after it matched the date of birth, and by the service."""
 
     def clean(self):
         cleaned = self._clean_school(super().clean())
         birth_date = cleaned.get("birth_date") or self.known_birth_date
+        iin = cleaned.get("iin")
         iin_born = getattr(self, "_iin_birth_date", None)
         if iin_born and birth_date and iin_born != birth_date:
             self.add_error(
@@ -214,12 +233,29 @@ class ParticipantConsentForm(SchoolChoiceMixin, forms.ModelForm):
                 _("The IIN gives the date of birth %(date)s, which differs from the one entered.")
                 % {"date": iin_born.strftime("%d.%m.%Y")},
             )
-        if birth_date:
-            adult = age_on(birth_date, timezone.localdate()) >= ADULT_AGE
-            relation = cleaned.get("relation")
-            if relation == Consent.Relation.SELF and not adult:
-                self.add_error("relation", _("A participant under 18 needs the consent of a parent or guardian."))
+        elif iin and self._iin_taken(iin):
+            # Only once the IIN matched the date of birth, so the form is no oracle for other people's IINs.
+            self.add_error("iin", DUPLICATE_IIN_MESSAGE)
+        relation = cleaned.get("relation")
+        if birth_date and relation == Consent.Relation.SELF and age_on(birth_date, timezone.localdate()) < ADULT_AGE:
+            self.add_error("relation", _("A participant under 18 needs the consent of a parent or guardian."))
+        if relation and relation != Consent.Relation.SELF and not cleaned.get("given_by_phone", "").strip():
+            self.add_error("given_by_phone", _("Give the phone of the parent or guardian."))
+        if self.supervisor and birth_date and cleaned.get("last_name") and cleaned.get("first_name"):
+            twin = self.supervisor.supervised_participants.filter(
+                last_name__iexact=cleaned["last_name"].strip(),
+                first_name__iexact=cleaned["first_name"].strip(),
+                birth_date=birth_date,
+            )
+            if twin.exists():
+                raise forms.ValidationError(_("This child is already on your team."), code="duplicate")
         return cleaned
+
+    def _iin_taken(self, iin):
+        taken = Participant.objects.filter(iin=iin)
+        if self.own_user is not None:
+            taken = taken.exclude(user=self.own_user)  # a student renewing a withdrawn consent keeps their IIN
+        return taken.exists()
 
     def split(self):
         """The cleaned data as the three parts services.participant_register takes."""

@@ -9,7 +9,7 @@ _CENTURY = {"1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}
 
 
 class InvalidIIN(ValueError):
-    """Raised with a code: 'format', 'date' or 'checksum'."""
+    """Raised with a code: 'format', 'century', 'date' or 'checksum'."""
 
     def __init__(self, code):
         super().__init__(code)
@@ -31,7 +31,7 @@ def iin_birth_date(iin):
         raise InvalidIIN("format")
     century = _CENTURY.get(iin[6])
     if century is None:
-        raise InvalidIIN("format")
+        raise InvalidIIN("century")
     try:
         born = datetime.date(century + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
     except ValueError:

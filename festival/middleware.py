@@ -2,7 +2,7 @@ from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 
-from .services import user_needs_consent
+from .selectors import user_needs_consent
 
 # What a student without a recorded consent may still reach: the consent form and leaving.
 _ALLOWED_WITHOUT_CONSENT = {
@@ -14,6 +14,8 @@ _ALLOWED_WITHOUT_CONSENT = {
     "school_options",
     "password_change",
     "password_change_done",
+    "health",
+    "favicon",
 }
 
 

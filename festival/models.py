@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -179,8 +180,13 @@ class Nomination(LocalizedNameMixin, models.Model):
 
     @property
     def max_duration_display(self):
+        """Minutes, as "15" or "7:30" — read as "up to 15 min", never as a clock time."""
         minutes, seconds = divmod(self.max_duration_seconds, 60)
-        return f"{minutes}:{seconds:02d}"
+        return f"{minutes}:{seconds:02d}" if seconds else str(minutes)
+
+    @property
+    def max_file_size_bytes(self):
+        return self.max_file_size_mb * 1024 * 1024
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -283,6 +289,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ignoring_case")]
+
+    def clean(self):
+        super().clean()
+        # Logins compare lower-cased addresses; an address typed with capitals in the admin must match.
+        self.email = self.email.strip().lower()
 
     def __str__(self):
         return f"{self.get_full_name()} <{self.email}>"

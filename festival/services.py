@@ -3,18 +3,34 @@
 import datetime
 import hashlib
 import hmac
+import logging
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from .consent import CONSENT_ITEMS, CONSENT_TEXT_VERSION, consent_text
 from .defaults import DEFAULT_AGE_GROUPS, DEFAULT_CONTACT_EMAIL, DEFAULT_CONTACT_PHONE, DEFAULT_NOMINATIONS
 from .models import AgeGroup, Consent, Edition, Nomination, Participant, Phase, RoleGrant, User
 
 _CONFIRM_SALT = "festival.email-confirmation"
+logger = logging.getLogger(__name__)
+
+
+def _queue_after_commit(task, *args):
+    """Queue a task once the transaction commits. A broker outage must not turn a saved account into an
+    error page: the letter is logged as not sent and the person can ask for it again."""
+
+    def send():
+        try:
+            task.delay(*args)
+        except KombuOperationalError:
+            logger.exception("Could not queue %s; the broker is unreachable", task.name)
+
+    transaction.on_commit(send)
 
 
 class DuplicateEmail(Exception):
@@ -111,7 +127,17 @@ def email_confirmation_send(*, user, language, base_url):
     from .tasks import send_email_confirmation
 
     if _letter_slot(user, "confirmation_sent_at"):
-        transaction.on_commit(lambda: send_email_confirmation.delay(user.pk, language, base_url))
+        _queue_after_commit(send_email_confirmation, user.pk, language, base_url)
+
+
+def email_confirmation_resend(*, email, language, base_url):
+    """Side effects: for an unconfirmed account with this e-mail, as email_confirmation_send.
+
+    Says nothing about whether the account exists: the caller shows the same page either way.
+    """
+    user = User.objects.filter(email__iexact=email.strip(), email_confirmed_at__isnull=True, is_active=True).first()
+    if user is not None:
+        email_confirmation_send(user=user, language=language, base_url=base_url)
 
 
 def password_reset_send(*, email, language, base_url):
@@ -123,12 +149,15 @@ def password_reset_send(*, email, language, base_url):
 
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is not None and user.has_usable_password() and _letter_slot(user, "password_reset_sent_at"):
-        transaction.on_commit(lambda: send_password_reset.delay(user.pk, language, base_url))
+        _queue_after_commit(send_password_reset, user.pk, language, base_url)
 
 
 def user_confirm_email(*, token):
     """Mark the e-mail confirmed. Side effects: sets User.email_confirmed_at.
 
+    Returns (user, confirmed_now). Only the first use of a link confirms; a link used again (from a
+    browser's history on a shared school computer, say) must not sign anyone in, so callers log in only
+    when confirmed_now is True.
     Raises ConfirmationExpired (the link is too old; a new one can be sent) or ConfirmationInvalid.
     """
     try:
@@ -141,12 +170,25 @@ def user_confirm_email(*, token):
     if user is None:
         raise ConfirmationInvalid
     if user.email_confirmed_at is not None:
-        return user  # a second click on the same link is harmless
+        return user, False
     if not hmac.compare_digest(_email_fingerprint(user), str(data.get("f"))):
         raise ConfirmationInvalid
-    user.email_confirmed_at = timezone.now()
-    user.save(update_fields=["email_confirmed_at"])
-    return user
+    confirmed = User.objects.filter(pk=user.pk, email_confirmed_at__isnull=True).update(
+        email_confirmed_at=timezone.now()
+    )
+    user.refresh_from_db(fields=["email_confirmed_at"])
+    return user, confirmed == 1
+
+
+def user_password_reset_done(*, user):
+    """After a password is set through the e-mailed link. Side effects: the letter proves the mailbox, so an
+    unconfirmed address becomes confirmed; login lockouts for the account are lifted."""
+    from axes.utils import reset as axes_reset
+
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+    axes_reset(username=user.email)
 
 
 def role_grant(*, user, role, region=None):
@@ -168,46 +210,50 @@ def user_sync_staff(*, user):
 
 
 def participant_register(*, recorded_by, identity, profile, consent, language, user=None, supervisor=None):
-    """Create a participant together with the consent that allows processing their data.
+    """Record a participant together with the consent that allows processing their data.
 
     `identity`: last_name, first_name, patronymic, birth_date; `profile`: region, school, school_other,
     grade, iin; `consent`: given_by_name, relation, given_by_phone.
-    Side effects: one Participant and one Consent row, both or neither. Raises DuplicateIIN.
+    A student whose earlier consent was withdrawn keeps their Participant row: it is updated and gets the
+    new consent. Side effects: a Participant row (new or updated) and one Consent row, both or neither.
+    Raises DuplicateIIN when another participant has the IIN.
     """
     language, text = consent_text(language)
-    try:
-        with transaction.atomic():
-            participant = Participant.objects.create(
-                user=user,
-                supervisor=supervisor,
-                created_by=recorded_by,
-                iin=profile.get("iin") or None,
-                **identity,
-                **{k: v for k, v in profile.items() if k != "iin"},
-            )
-            Consent.objects.create(
-                participant=participant,
-                recorded_by=recorded_by,
-                text_version=CONSENT_TEXT_VERSION,
-                language=language,
-                **consent,
-                **{key: text[key] for key, _label in CONSENT_ITEMS},
-            )
-    except IntegrityError:
-        raise DuplicateIIN(profile.get("iin")) from None
+    iin = profile.get("iin") or None
+    fields = {**identity, **{k: v for k, v in profile.items() if k != "iin"}, "iin": iin}
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().filter(user=user).first() if user else None
+        if iin and Participant.objects.filter(iin=iin).exclude(pk=getattr(participant, "pk", None)).exists():
+            raise DuplicateIIN
+        try:
+            with transaction.atomic():
+                if participant is None:
+                    participant = Participant.objects.create(
+                        user=user, supervisor=supervisor, created_by=recorded_by, **fields
+                    )
+                else:
+                    for name, value in fields.items():
+                        setattr(participant, name, value)
+                    participant.save(update_fields=list(fields))
+        except IntegrityError:
+            # Only the IIN is unique apart from the account, which is handled above: a simultaneous request won.
+            raise DuplicateIIN from None
+        Consent.objects.create(
+            participant=participant,
+            recorded_by=recorded_by,
+            text_version=CONSENT_TEXT_VERSION,
+            language=language,
+            **consent,
+            **{key: text[key] for key, _label in CONSENT_ITEMS},
+        )
     return participant
 
 
-def participant_has_consent(participant):
-    return participant is not None and participant.consents.filter(withdrawn_at__isnull=True).exists()
-
-
-def user_needs_consent(user):
-    """A student's data is processed only once a consent is on record."""
-    if not user.is_authenticated or user.kind != User.Kind.STUDENT:
-        return False
-    participant = getattr(user, "participant", None)
-    return not participant_has_consent(participant)
+def consent_withdraw(*, consent):
+    """Side effects: Consent.withdrawn_at; the participant's data is no longer processed until a new consent."""
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
 
 
 # ---------------------------------------------------------------- editions

@@ -1,32 +1,55 @@
-"""Public site, registration, the personal page and the role workspaces of the festival core."""
+"""Public site, registration, the personal page and the role workspaces of the festival core.
+
+Each view: fetch with a permission check, validate, call a service, respond. The permission check comes
+before the phase check, so someone without access learns nothing about the calendar.
+"""
+
+import functools
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
 from .forms import (
+    DUPLICATE_IIN_MESSAGE,
     ParticipantConsentForm,
     ResendConfirmationForm,
     StudentRegistrationForm,
     SupervisorRegistrationForm,
 )
 from .models import Edition, Region, School, User
-from .phases import phase_required
+from .phases import phase_allows, phase_required
+
+# Never written to error reports or logs.
+SENSITIVE = ("iin", "password", "password1", "password2", "new_password1", "new_password2", "old_password")
 
 
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
+def permission_required(perm):
+    """Signed in, and holding `perm` (a rule of festival/rules.py); otherwise 403."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def _base_url(request):
@@ -39,7 +62,8 @@ def _base_url(request):
 @require_GET
 def landing(request):
     edition = selectors.edition_for_landing()
-    return render(request, "festival/landing.html", {"edition": edition, "now": timezone.now()})
+    context = {"edition": edition, "now": timezone.now(), "registration_open": phase_allows(edition, "register")}
+    return render(request, "festival/landing.html", context)
 
 
 @require_GET
@@ -50,12 +74,19 @@ def school_options(request):
     return render(request, "festival/partials/school_options.html", {"schools": schools})
 
 
+def csrf_failure(request, reason=""):
+    """A form sent after its page went stale: say so in the reader's language, and how to recover."""
+    return render(request, "403_csrf.html", status=403)
+
+
 # ---------------------------------------------------------------- registration
 
 
 @require_GET
 def register_choice(request):
-    return render(request, "registration/register_choice.html", {"edition": Edition.objects.current()})
+    edition = Edition.objects.current()
+    context = {"edition": edition, "registration_open": phase_allows(edition, "register")}
+    return render(request, "registration/register_choice.html", context)
 
 
 def _register(request, form_class, kind, template):
@@ -79,22 +110,21 @@ def _register(request, form_class, kind, template):
                 base_url=_base_url(request),
             )
         except services.DuplicateEmail:
-            form.add_error(
-                "email",
-                _("An account with this e-mail already exists. Log in, or reset the password if you forgot it."),
-            )
+            form.add_error("email", form.DUPLICATE_EMAIL_MESSAGE)
         else:
-            request.session["registered_email"] = data["email"]
+            request.session["letter_to"] = {"email": data["email"], "registered": True}
             return redirect("register_done")
     return render(request, template, {"form": form})
 
 
+@sensitive_post_parameters(*SENSITIVE)
 @require_http_methods(["GET", "POST"])
 @phase_required("register")
 def register_student(request):
     return _register(request, StudentRegistrationForm, User.Kind.STUDENT, "registration/register_student.html")
 
 
+@sensitive_post_parameters(*SENSITIVE)
 @require_http_methods(["GET", "POST"])
 @phase_required("register")
 def register_supervisor(request):
@@ -103,24 +133,20 @@ def register_supervisor(request):
 
 @require_GET
 def register_done(request):
-    return render(request, "registration/register_done.html", {"email": request.session.get("registered_email")})
+    return render(request, "registration/register_done.html", {"letter_to": request.session.get("letter_to")})
 
 
 @require_GET
 def confirm_email(request, token):
     try:
-        user = services.user_confirm_email(token=token)
-    except services.ConfirmationExpired:
-        return render(
-            request, "registration/confirm_failed.html", {"expired": True, "form": ResendConfirmationForm()}, status=410
-        )
-    except services.ConfirmationInvalid:
-        return render(
-            request,
-            "registration/confirm_failed.html",
-            {"expired": False, "form": ResendConfirmationForm()},
-            status=400,
-        )
+        user, confirmed_now = services.user_confirm_email(token=token)
+    except (services.ConfirmationExpired, services.ConfirmationInvalid) as error:
+        expired = isinstance(error, services.ConfirmationExpired)
+        context = {"expired": expired, "form": ResendConfirmationForm()}
+        return render(request, "registration/confirm_failed.html", context, status=410 if expired else 400)
+    if not confirmed_now:
+        messages.info(request, _("This e-mail is already confirmed. Log in with your password."))
+        return redirect("login")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Your e-mail is confirmed. Welcome!"))
     return redirect("account:home")
@@ -130,13 +156,20 @@ def confirm_email(request, token):
 def resend_confirmation(request):
     form = ResendConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(email__iexact=form.cleaned_data["email"], email_confirmed_at__isnull=True).first()
-        if user is not None:
-            services.email_confirmation_send(user=user, language=get_language(), base_url=_base_url(request))
+        email = form.cleaned_data["email"]
+        services.email_confirmation_resend(email=email, language=get_language(), base_url=_base_url(request))
         # The same answer whether or not the address is known, so the form cannot probe for accounts.
-        request.session["registered_email"] = form.cleaned_data["email"]
+        request.session["letter_to"] = {"email": email, "registered": False}
         return redirect("register_done")
     return render(request, "registration/resend_confirmation.html", {"form": form})
+
+
+@method_decorator(sensitive_post_parameters(*SENSITIVE), name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_password_reset_done(user=form.user)
+        return response
 
 
 # ---------------------------------------------------------------- personal page
@@ -146,72 +179,74 @@ def resend_confirmation(request):
 @require_GET
 def account_home(request):
     user = request.user
+    participant = getattr(user, "participant", None) if user.kind == User.Kind.STUDENT else None
     context = {
         "edition": selectors.edition_for_landing(),
-        "participant": getattr(user, "participant", None) if user.kind == User.Kind.STUDENT else None,
+        "participant": participant,
+        "consent": selectors.active_consents().filter(participant=participant).first() if participant else None,
         "team_count": user.supervised_participants.count() if user.kind == User.Kind.SUPERVISOR else None,
         "coordinator_regions": selectors.regions_coordinated_by(user),
     }
-    if context["participant"]:
-        context["consent"] = context["participant"].consents.filter(withdrawn_at__isnull=True).first()
     return render(request, "festival/account_home.html", context)
 
 
-@login_required
+def _participant_form_saved(form, request, *, user=None, supervisor=None, identity):
+    """Save a valid participant-and-consent form through the service; False with a form error on a taken IIN."""
+    _identity, profile, consent_data = form.split()
+    try:
+        return services.participant_register(
+            recorded_by=request.user,
+            user=user,
+            supervisor=supervisor,
+            identity=identity,
+            profile=profile,
+            consent=consent_data,
+            language=get_language(),
+        )
+    except services.DuplicateIIN:
+        form.add_error("iin", DUPLICATE_IIN_MESSAGE)
+        return None
+
+
+@sensitive_post_parameters(*SENSITIVE)
+@permission_required("festival.give_own_consent")
 @require_http_methods(["GET", "POST"])
 def consent(request):
-    _require(request, "festival.give_own_consent")
     user = request.user
-    if not services.user_needs_consent(user):
+    if not selectors.user_needs_consent(user):
         return redirect("account:home")
     form = ParticipantConsentForm(
-        request.POST or None, with_identity=False, birth_date=user.birth_date, language=get_language()
+        request.POST or None, with_identity=False, birth_date=user.birth_date, own_user=user, language=get_language()
     )
     if request.method == "POST" and form.is_valid():
-        _identity, profile, consent_data = form.split()
         identity = {
             "last_name": user.last_name,
             "first_name": user.first_name,
             "patronymic": user.patronymic,
-            "birth_date": user.birth_date,
+            "birth_date": user.birth_date or form.cleaned_data["birth_date"],
         }
-        try:
-            services.participant_register(
-                recorded_by=user,
-                user=user,
-                identity=identity,
-                profile=profile,
-                consent=consent_data,
-                language=get_language(),
-            )
-        except services.DuplicateIIN:
-            form.add_error(
-                "iin",
-                _("A participant with this IIN is already registered. Ask the supervisor or the regional coordinator."),
-            )
-        else:
+        if _participant_form_saved(form, request, user=user, identity=identity):
             messages.success(request, _("Consent recorded. Your participant profile is ready."))
             return redirect("account:home")
     return render(request, "festival/consent.html", {"form": form})
 
 
-@login_required
+@permission_required("festival.manage_team")
 @require_GET
 def team_list(request):
-    _require(request, "festival.manage_team")
-    members = request.user.supervised_participants.select_related("region", "school").prefetch_related("consents")
-    return render(request, "festival/team_list.html", {"members": members})
+    return render(request, "festival/team_list.html", {"members": selectors.team_of(request.user)})
 
 
-@login_required
+@sensitive_post_parameters(*SENSITIVE)
+@permission_required("festival.manage_team")
 @require_http_methods(["GET", "POST"])
 @phase_required("register")
 def team_add(request):
-    _require(request, "festival.manage_team")
     supervisor = request.user
     form = ParticipantConsentForm(
         request.POST or None,
         with_identity=True,
+        supervisor=supervisor,
         language=get_language(),
         initial={
             "region": supervisor.region_id,
@@ -220,22 +255,9 @@ def team_add(request):
         },
     )
     if request.method == "POST" and form.is_valid():
-        identity, profile, consent_data = form.split()
-        try:
-            participant = services.participant_register(
-                recorded_by=supervisor,
-                supervisor=supervisor,
-                identity=identity,
-                profile=profile,
-                consent=consent_data,
-                language=get_language(),
-            )
-        except services.DuplicateIIN:
-            form.add_error(
-                "iin",
-                _("A participant with this IIN is already registered. Ask the supervisor or the regional coordinator."),
-            )
-        else:
+        identity, _profile, _consent = form.split()
+        participant = _participant_form_saved(form, request, supervisor=supervisor, identity=identity)
+        if participant:
             messages.success(request, _("%(name)s is on your team.") % {"name": participant.full_name})
             return redirect("account:team")
     return render(request, "festival/team_add.html", {"form": form})
@@ -248,55 +270,36 @@ def team_add(request):
 @require_GET
 def region_workspace(request, code):
     region = get_object_or_404(Region, code=code)
-    _require(request, "festival.view_region_workspace", region)
+    if not request.user.has_perm("festival.view_region_workspace", region):
+        raise PermissionDenied
     participants = selectors.region_participants(
         region=region, school_id=request.GET.get("school", ""), query=request.GET.get("q", "").strip()
     )
-    page = Paginator(participants, 50).get_page(request.GET.get("page"))
-    schools = region.schools.annotate(n=Count("participants")).order_by("name")
-    return render(
-        request,
-        "festival/region_workspace.html",
-        {
-            "region": region,
-            "page": page,
-            "schools": schools,
-            "total": region.participants.count(),
-            "supervisors": User.objects.filter(kind=User.Kind.SUPERVISOR, region=region).count(),
-        },
-    )
+    context = {
+        "region": region,
+        "page": Paginator(participants, 50).get_page(request.GET.get("page")),
+        **selectors.region_overview(region=region),
+    }
+    return render(request, "festival/region_workspace.html", context)
 
 
-@login_required
+@permission_required("festival.view_organizer_dashboard")
 @require_GET
 def organizer_dashboard(request):
-    _require(request, "festival.view_organizer_dashboard")
     edition = Edition.objects.current()
-    regions = Region.objects.annotate(
-        participants_count=Count("participants", distinct=True),
-        schools_count=Count("schools", distinct=True),
-    )
-    return render(
-        request,
-        "festival/organizer_dashboard.html",
-        {
-            "edition": edition,
-            "phases": edition.phases.all() if edition else [],
-            "nominations": edition.nominations.all() if edition else [],
-            "regions": regions,
-            "unconfirmed": User.objects.filter(email_confirmed_at__isnull=True).count(),
-            "students_without_consent": User.objects.filter(
-                Q(participant__isnull=True), kind=User.Kind.STUDENT
-            ).count(),
-            "now": timezone.now(),
-        },
-    )
+    context = {
+        "edition": edition,
+        "phases": edition.phases.all() if edition else [],
+        "nominations": edition.nominations.all() if edition else [],
+        "now": timezone.now(),
+        **selectors.organizer_overview(),
+    }
+    return render(request, "festival/organizer_dashboard.html", context)
 
 
-@login_required
+@permission_required("festival.view_jury_workspace")
 @require_GET
 def jury_home(request):
-    _require(request, "festival.view_jury_workspace")
     return render(request, "festival/jury_home.html", {"edition": selectors.edition_for_landing()})
 
 

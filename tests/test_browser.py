@@ -81,6 +81,7 @@ def test_student_registers_confirms_consents_and_switches_language(page, live_se
     page.fill("#id_grade", "7")
     page.fill("#id_given_by_name", "Серікова Гүлнар")
     page.select_option("#id_relation", value="mother")
+    page.fill("#id_given_by_phone", "+7 701 123 45 67")
     for key in ("operator", "data_kept", "purpose", "term", "third_parties"):
         page.check(f"#id_agree_{key}")
     shot(page, "02-consent")

@@ -1,9 +1,11 @@
 import datetime
+import re
 
 import pytest
 from django.urls import get_resolver, reverse
 from django.utils import timezone, translation
 
+from festival import services
 from festival.models import Consent, Participant
 from tests import factories
 from tests.test_iin import make_iin
@@ -160,8 +162,9 @@ def test_iin_never_in_a_url():
 
 def test_iin_form_posts_not_gets(client, student):
     body = client.get(reverse("account:consent")).content.decode()
-    assert 'name="iin"' in body
-    assert '<form method="post"' in body
+    forms = re.findall(r"<form\b([^>]*)>(.*?)</form>", body, flags=re.S)
+    with_iin = [attrs for attrs, inner in forms if 'name="iin"' in inner]
+    assert len(with_iin) == 1 and 'method="post"' in with_iin[0]
 
 
 def test_iin_masked_on_personal_page(client, student, school):
@@ -169,3 +172,62 @@ def test_iin_masked_on_personal_page(client, student, school):
     client.post(reverse("account:consent"), consent_form(school, iin=iin))
     body = client.get(reverse("account:home")).content.decode()
     assert iin not in body and iin[-2:] in body
+
+
+def test_withdrawn_consent_stops_processing_and_can_be_renewed(client, student, school):
+    iin = make_iin(datetime.date(2013, 4, 1))
+    client.post(reverse("account:consent"), consent_form(school, iin=iin))
+    participant = Participant.objects.get(user=student)
+    services.consent_withdraw(consent=participant.consents.get())
+    assert client.get(reverse("account:home")).url == reverse("account:consent")
+    coordinator = factories.coordinator("astana")
+    client.force_login(coordinator)
+    page = client.get(reverse("region_workspace", args=["astana"]))
+    assert [p.has_consent for p in page.context["page"]] == [False]
+    client.force_login(student)
+    response = client.post(reverse("account:consent"), consent_form(school, iin=iin, relation="father"))
+    assert response.status_code == 302
+    assert Participant.objects.get() == participant  # the same record, renewed
+    assert participant.consents.filter(withdrawn_at__isnull=True).get().relation == "father"
+
+
+def test_student_created_without_birth_date_gives_it_with_consent(client, school):
+    kid = factories.StudentFactory(birth_date=None)
+    client.force_login(kid)
+    response = client.post(reverse("account:consent"), consent_form(school, birth_date="2013-04-01"))
+    assert response.status_code == 302
+    assert Participant.objects.get(user=kid).birth_date == datetime.date(2013, 4, 1)
+
+
+def test_consent_relation_has_no_preselected_answer(client, student):
+    response = client.get(reverse("account:consent"))
+    assert response.context["form"]["relation"].value() in (None, "")
+    body = response.content.decode()
+    assert (
+        re.search(r'<option value=""[^>]*selected', body) or "selected" not in body.split('id="id_relation"')[1][:400]
+    )
+
+
+def test_consent_parent_phone_required(client, student, school):
+    response = client.post(reverse("account:consent"), consent_form(school, given_by_phone=""))
+    assert "given_by_phone" in response.context["form"].errors
+    assert not Participant.objects.exists()
+
+
+def test_supervisor_double_submit_adds_child_once(client, edition, school):
+    supervisor = factories.SupervisorFactory(school=school)
+    client.force_login(supervisor)
+    data = consent_form(school, last_name="Омарова", first_name="Дана", birth_date="2014-09-01")
+    assert client.post(reverse("account:team_add"), data).status_code == 302
+    again = client.post(reverse("account:team_add"), data)
+    assert again.status_code == 200 and again.context["form"].non_field_errors()
+    assert Participant.objects.filter(supervisor=supervisor).count() == 1
+
+
+def test_duplicate_iin_not_revealed_before_birth_date_matches(client, student, school):
+    other_iin = make_iin(datetime.date(2011, 1, 1))
+    factories.participant(supervisor=factories.SupervisorFactory(), birth_date=datetime.date(2011, 1, 1), iin=other_iin)
+    body = client.post(reverse("account:consent"), consent_form(school, iin=other_iin)).content.decode()
+    with translation.override("en"):
+        assert "differs from the one entered" in body
+        assert "already registered" not in body

@@ -150,3 +150,16 @@ def test_admin_pages_in_russian_show_no_english(client, accounts):
         if words:
             found[url] = words
     assert not found, found
+
+
+@pytest.mark.parametrize(("page_language", "browser_language", "target"), [("kk", "ru", "ru"), ("ru", "kk", "en")])
+def test_language_switch_works_whatever_the_browser_language(client, db, page_language, browser_language, target):
+    page = client.get(f"/{page_language}/register/", HTTP_ACCEPT_LANGUAGE=browser_language).content.decode()
+    forms = re.findall(r'<input name="next" type="hidden" value="([^"]+)">\s*<button[^>]*value="(\w+)"', page)
+    next_url = dict((code, url) for url, code in forms)[target]
+    response = client.post(
+        reverse("set_language"), {"language": target, "next": next_url}, HTTP_ACCEPT_LANGUAGE=browser_language
+    )
+    assert response.status_code == 302 and response.url == f"/{target}/register/"
+    assert client.cookies["django_language"].value == target
+    assert f'lang="{target}"' in client.get(response.url, HTTP_ACCEPT_LANGUAGE=browser_language).content.decode()

@@ -88,3 +88,28 @@ def test_password_reset_at_most_one_letter_a_minute(client, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("password_reset"), {"email": "kid@example.kz"})
     assert len(mail.outbox) == 2
+
+
+def test_password_reset_lifts_the_lockout(client, settings, django_capture_on_commit_callbacks):
+    user = factories.StudentFactory(email="kid@example.kz")
+    factories.participant(user=user)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "kid@example.kz", "password": "wrong"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "kid@example.kz"})
+    link = re.search(r"https?://[^/]+(/\S+/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(form_url, {"new_password1": "Brand-new-pass-42", "new_password2": "Brand-new-pass-42"})
+    response = client.post(reverse("login"), {"username": "kid@example.kz", "password": "Brand-new-pass-42"})
+    assert response.status_code == 302
+
+
+def test_password_reset_confirms_an_unconfirmed_address(client, django_capture_on_commit_callbacks):
+    user = factories.StudentFactory(email="kid@example.kz", email_confirmed_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "kid@example.kz"})
+    link = re.search(r"https?://[^/]+(/\S+/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(form_url, {"new_password1": "Brand-new-pass-42", "new_password2": "Brand-new-pass-42"})
+    user.refresh_from_db()
+    assert user.email_confirmed_at is not None

@@ -8,6 +8,7 @@ from tests import factories
 
 ROLES = [
     "anonymous",
+    "new_student",
     "student",
     "other_student",
     "supervisor",
@@ -20,6 +21,7 @@ STAFF = ["coordinator", "other_coordinator", "juror", "organizer"]
 SIGNED_IN = [r for r in ROLES if r != "anonymous"]
 
 OK, LOGIN, DENY, REDIRECT, GONE, BAD, NOT_ALLOWED = 200, "login", 403, 302, 410, 400, 405
+CONSENT = "consent"  # a redirect to the consent form: a student's data is processed only after it
 
 
 def everyone(code):
@@ -35,6 +37,7 @@ def only(allowed, *, others=DENY, code=OK):
 
 # url name -> (args, expected outcome per role)
 MATRIX = {
+    "favicon": ((), everyone(REDIRECT)),
     "set_language": ((), everyone(REDIRECT)),
     "health": ((), everyone(OK)),
     "landing": ((), everyone(OK)),
@@ -64,6 +67,22 @@ MATRIX = {
     "admin:index": ((), {**everyone(REDIRECT), "organizer": OK}),
 }
 
+# A student without a recorded consent reaches the consent form and little else.
+NEW_STUDENT = {
+    "favicon": REDIRECT,
+    "set_language": REDIRECT,
+    "health": OK,
+    "landing": OK,
+    "school_options": OK,
+    "confirm_email": BAD,
+    "logout": NOT_ALLOWED,
+    "password_change": OK,
+    "password_change_done": OK,
+    "account:consent": OK,
+}
+for _name, (_args, _outcome) in MATRIX.items():
+    _outcome["new_student"] = NEW_STUDENT.get(_name, CONSENT)
+
 
 def url_names(resolver=None, namespace=""):
     for pattern in (resolver or get_resolver()).url_patterns:
@@ -88,6 +107,7 @@ def people(db):
     factories.participant(supervisor=supervisor, region_code="astana")
     return {
         "anonymous": None,
+        "new_student": factories.StudentFactory(),
         "student": student,
         "other_student": factories.student_with_consent("shymkent"),
         "supervisor": supervisor,
@@ -111,6 +131,8 @@ def test_authorization_matrix(client, people, edition, name):
         want = expected[role]
         if want == LOGIN:
             ok = response.status_code == 302 and reverse("login") in response.url
+        elif want == CONSENT:
+            ok = response.status_code == 302 and response.url == reverse("account:consent")
         else:
             ok = response.status_code == want
         if not ok:
@@ -178,3 +200,40 @@ def test_admin_role_inline_makes_organizer_staff(client, people):
     client.post(reverse("admin:festival_rolegrant_delete", args=[grant.pk]), {"post": "yes"})
     target.refresh_from_db()
     assert not target.is_staff
+
+
+def test_admin_organizer_edits_phases_inline(client, people, edition):
+    client.force_login(people["organizer"])
+    response = client.get(reverse("admin:festival_edition_change", args=[edition.pk]))
+    assert response.status_code == 200
+    inlines = {
+        formset.formset.prefix: len(formset.formset.forms) for formset in response.context["inline_admin_formsets"]
+    }
+    assert inlines == {"phases": 6, "nominations": 8, "age_groups": 3}
+
+
+def test_admin_consent_cannot_be_rewritten_or_invented(client, people):
+    from festival.models import Consent
+
+    consent = Consent.objects.filter(participant__user=people["student"]).get()
+    client.force_login(people["organizer"])
+    assert client.get(reverse("admin:festival_consent_add")).status_code == 403
+    assert client.get(reverse("admin:festival_participant_add")).status_code == 403
+    url = reverse("admin:festival_consent_change", args=[consent.pk])
+    client.post(
+        url, {"operator": "someone else", "given_by_name": "Nobody", "withdrawn_at_0": "", "withdrawn_at_1": ""}
+    )
+    consent.refresh_from_db()
+    assert consent.given_by_name == factories.CONSENT["given_by_name"] and "someone else" not in consent.operator
+    assert client.post(reverse("admin:festival_consent_delete", args=[consent.pk]), {"post": "yes"}).status_code == 403
+    assert Consent.objects.filter(pk=consent.pk).exists()
+
+
+def test_admin_consent_withdraw_action(client, people):
+    from festival.models import Consent
+
+    consent = Consent.objects.filter(participant__user=people["student"]).get()
+    client.force_login(people["organizer"])
+    client.post(reverse("admin:festival_consent_changelist"), {"action": "withdraw", "_selected_action": [consent.pk]})
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None

@@ -213,3 +213,63 @@ def test_resend_at_most_one_letter_a_minute(client, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("resend_confirmation"), {"email": user.email})
     assert len(mail.outbox) == 2
+
+
+def test_confirm_link_used_again_signs_nobody_in(client):
+    user = factories.StudentFactory(email_confirmed_at=None)
+    token = services.email_confirmation_token(user=user)
+    first = client.get(reverse("confirm_email", args=[token]))
+    assert first.status_code == 302 and client.session["_auth_user_id"] == str(user.pk)
+    client.logout()
+    again = client.get(reverse("confirm_email", args=[token]))
+    assert again.status_code == 302 and again.url == reverse("login")
+    assert "_auth_user_id" not in client.session
+
+
+def test_register_survives_a_broker_outage(client, edition, django_capture_on_commit_callbacks, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from festival import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(tasks.send_email_confirmation, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("register_student"), student_form())
+    assert response.status_code == 302 and response.url == reverse("register_done")
+    assert User.objects.filter(email="aruzhan@example.kz").exists()
+
+
+def test_admin_created_email_lowercased_and_can_log_in(client):
+    organizer = factories.organizer()
+    client.force_login(organizer)
+    response = client.post(
+        reverse("admin:festival_user_add"),
+        {
+            "email": "Coord@Demo.KZ",
+            "last_name": "Омаров",
+            "first_name": "Ерлан",
+            "kind": "staff",
+            "password1": "Kino-2026-festival",
+            "password2": "Kino-2026-festival",
+            "usable_password": "true",
+            "role_grants-TOTAL_FORMS": "0",
+            "role_grants-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = User.objects.get(last_name="Омаров")
+    assert created.email == "coord@demo.kz"
+    User.objects.filter(pk=created.pk).update(email_confirmed_at=timezone.now())
+    client.logout()
+    response = client.post(reverse("login"), {"username": "Coord@demo.kz", "password": "Kino-2026-festival"})
+    assert response.status_code == 302
+
+
+def test_email_unique_ignoring_case_in_database():
+    from django.db import IntegrityError, transaction
+
+    factories.StudentFactory(email="kid@example.kz")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(email="KID@example.kz", first_name="A", last_name="B")

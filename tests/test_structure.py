@@ -33,7 +33,7 @@ def test_edition_create_has_eight_nominations_and_six_phases(edition):
     assert edition.nominations.count() == 8
     assert {p.kind for p in edition.phases.all()} == set(Phase.Kind.values)
     tv = edition.nominations.get(code="tv-story")
-    assert tv.name_ru == "Телевизионный сюжет" and tv.max_duration_display == "5:00"
+    assert tv.name_ru == "Телевизионный сюжет" and tv.max_duration_display == "5"
     assert Edition.objects.current() == edition
 
 
@@ -98,3 +98,11 @@ def test_phase_allows_without_edition_is_false():
 def test_times_are_in_almaty(settings):
     assert settings.TIME_ZONE == "Asia/Almaty"
     assert timezone.localtime().utcoffset() == datetime.timedelta(hours=5)
+
+
+def test_nomination_duration_reads_as_minutes(edition):
+    nomination = edition.nominations.first()
+    nomination.max_duration_seconds = 7 * 60 + 30
+    assert nomination.max_duration_display == "7:30"
+    nomination.max_duration_seconds = 15 * 60
+    assert nomination.max_duration_display == "15"

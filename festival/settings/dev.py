@@ -11,6 +11,8 @@ SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-never-used-in-producti
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 
 _redis = redis_url_or_none()
 if _redis:

@@ -83,8 +83,16 @@ else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'file' or 's3'; got {MEDIA_STORAGE!r}.")
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Login throttling counts failures per client address. Behind the proxy, REMOTE_ADDR is the proxy's own
+# address: the client's is the one the trusted proxies added to X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# The load balancer's probe comes over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 # HTTPS everywhere behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
