@@ -1,9 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from . import views
@@ -20,7 +18,7 @@ account_patterns = (
 )
 
 urlpatterns = [
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg")), name="favicon"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("health/", views.health, name="health"),
 ]

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -301,6 +302,11 @@ def organizer_dashboard(request):
 @require_GET
 def jury_home(request):
     return render(request, "festival/jury_home.html", {"edition": selectors.edition_for_landing()})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every site; the icon is a static file with a hashed name."""
+    return redirect(static("favicon.svg"))
 
 
 def health(request):

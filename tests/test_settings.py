@@ -98,3 +98,18 @@ def test_env_list_empty_rejected(monkeypatch):
     monkeypatch.setenv("HOSTS", " , ")
     with pytest.raises(ImproperlyConfigured, match="HOSTS"):
         env.env_list("HOSTS")
+
+
+def test_production_deploy_check_passes_before_collectstatic(tmp_path):
+    environ = {k: v for k, v in os.environ.items() if k not in GOOD}
+    environ.update(GOOD, DJANGO_SETTINGS_MODULE="festival.settings.production", STATIC_ROOT=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
