@@ -1,5 +1,6 @@
 """The festival's core domain: territory, editions and their phases, nominations, people and roles."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -273,6 +274,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     school_other = models.CharField(_("school, if not in the list"), max_length=300, blank=True)
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    # Letters to this person are written in it: the language they registered in or last switched to.
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="ru")
     # When the last confirmation / password letter was queued: a form cannot be used to flood a mailbox.
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     password_reset_sent_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -12,6 +12,7 @@ ACTION_PHASES = {
     "register": {Phase.Kind.REGISTRATION, Phase.Kind.REGIONAL_SUBMISSION},
     "submit_entry": {Phase.Kind.REGIONAL_SUBMISSION},
     "regional_review": {Phase.Kind.REGIONAL_SUBMISSION, Phase.Kind.REGIONAL_JUDGING},
+    "select_finalists": {Phase.Kind.REGIONAL_JUDGING, Phase.Kind.FINALIST_SIGNOFF},
     "finalist_signoff": {Phase.Kind.FINALIST_SIGNOFF},
     "republican_judging": {Phase.Kind.REPUBLICAN_JUDGING},
     "publish_results": {Phase.Kind.RESULTS},

@@ -76,6 +76,7 @@ def user_register(
     try:
         with transaction.atomic():
             user = User.objects.create_user(
+                language=language,
                 email=email,
                 password=password,
                 kind=kind,
@@ -189,6 +190,13 @@ def user_password_reset_done(*, user):
         user.email_confirmed_at = timezone.now()
         user.save(update_fields=["email_confirmed_at"])
     axes_reset(username=user.email)
+
+
+def user_set_language(*, user, language):
+    """Side effects: User.language, the language of the letters this person gets."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
 
 
 def role_grant(*, user, role, region=None):

@@ -2,7 +2,6 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from . import views
 from .forms import EmailAuthenticationForm, QueuedPasswordResetForm
@@ -19,8 +18,10 @@ account_patterns = (
 
 urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("health/", views.health, name="health"),
+    # The resumable upload protocol: no language prefix, its clients speak HTTP headers, not pages.
+    path("tus/", include("submissions.tus_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -52,5 +53,6 @@ urlpatterns += i18n_patterns(
     path("region/<slug:code>/", views.region_workspace, name="region_workspace"),
     path("organizer/", views.organizer_dashboard, name="organizer_dashboard"),
     path("jury/", views.jury_home, name="jury_home"),
+    path("", include("submissions.urls")),
     path("admin/", admin.site.urls),
 )

@@ -6,6 +6,7 @@ before the phase check, so someone without access learns nothing about the calen
 
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -73,6 +75,16 @@ def school_options(request):
     region_id = request.GET.get("region", "")
     schools = School.objects.filter(region_id=region_id).only("pk", "name") if region_id.isdigit() else []
     return render(request, "festival/partials/school_options.html", {"schools": schools})
+
+
+@require_http_methods(["GET", "POST"])
+def set_language(request):
+    """Django's language switch, remembered on the account so that letters come in that language too."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_set_language(user=request.user, language=language)
+    return response
 
 
 def csrf_failure(request, reason=""):

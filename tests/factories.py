@@ -113,3 +113,57 @@ def closed_edition():
         phases=demo_phases(timezone.localtime(past)),
         make_current=True,
     )
+
+
+def entry(*, user=None, supervisor=None, nomination_code="tv-story", title="Менің ауылым", region_code="astana"):
+    """A draft entry made through the service, by a student (their own) or a supervisor (their team)."""
+    from festival.models import Edition
+    from submissions import services as entry_services
+    from submissions.models import EntryAuthor
+
+    edition = Edition.objects.current()
+    if user is None and supervisor is None:
+        user = student_with_consent(region_code)
+    if supervisor is not None:
+        member = participant(supervisor=supervisor, region_code=region_code)
+        authors, owner, supervisors = [(member, EntryAuthor.Role.DIRECTOR)], supervisor, [supervisor]
+        region_obj, school = supervisor.region, supervisor.school
+    else:
+        me = user.participant
+        authors, owner, supervisors = [(me, EntryAuthor.Role.DIRECTOR)], user, []
+        region_obj, school = me.region, me.school
+    return entry_services.entry_save(
+        user=owner,
+        edition=edition,
+        nomination=edition.nominations.get(code=nomination_code),
+        title=title,
+        synopsis="",
+        language="kk",
+        age_group=None,
+        region=region_obj,
+        school=school,
+        school_other="",
+        authors=authors,
+        supervisors=supervisors,
+    )
+
+
+def checked_film(an_entry, content=b"\x00\x00\x00\x18ftypmp42" + b"x" * 2048):
+    """A film row that passed the check, with a file in private storage (not a real video: for access tests)."""
+    from django.core.files.base import ContentFile
+
+    from submissions.models import Film
+    from submissions.storage import private_storage
+
+    name = private_storage().save(f"films/{an_entry.pk}/film.mp4", ContentFile(content))
+    return Film.objects.create(
+        entry=an_entry,
+        file=name,
+        size=len(content),
+        original_name="film.mp4",
+        status=Film.Status.OK,
+        duration=120,
+        width=1280,
+        height=720,
+        video_codec="h264",
+    )

@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from submissions.models import ImportJob
 from tests import factories
 
 ROLES = [
@@ -22,6 +23,9 @@ SIGNED_IN = [r for r in ROLES if r != "anonymous"]
 
 OK, LOGIN, DENY, REDIRECT, GONE, BAD, NOT_ALLOWED = 200, "login", 403, 302, 410, 400, 405
 CONSENT = "consent"  # a redirect to the consent form: a student's data is processed only after it
+NOT_FOUND = 404
+ENTRY = "entry"  # stands for the id of the student's entry, made by the `people` fixture
+JOB = "job"  # and this for an import job of Astana's coordinator
 
 
 def everyone(code):
@@ -65,6 +69,32 @@ MATRIX = {
     "organizer_dashboard": ((), only(["organizer"])),
     "jury_home": ((), only(["juror"])),
     "admin:index": ((), {**everyone(REDIRECT), "organizer": OK}),
+    # Entries: `ENTRY` is the student's draft in Astana. Someone else's entry is not found (404), not
+    # forbidden, so that its existence is not revealed.
+    "submissions:mine": ((), only(["student", "other_student", "supervisor"])),
+    "submissions:create": ((), only(["student", "other_student", "supervisor"])),
+    "submissions:entry": ((ENTRY,), only(["student", "coordinator", "organizer"], others=NOT_FOUND)),
+    "submissions:edit": ((ENTRY,), {**only(["student", "organizer"], others=NOT_FOUND), "coordinator": DENY}),
+    "submissions:film_status": ((ENTRY,), only(["student", "coordinator", "organizer"], others=NOT_FOUND)),
+    "submissions:submit": ((ENTRY,), only([], others=NOT_ALLOWED)),
+    "submissions:withdraw": ((ENTRY,), only([], others=NOT_ALLOWED)),
+    "submissions:film_original": ((ENTRY,), only(["student", "coordinator", "organizer"], others=NOT_FOUND)),
+    "submissions:film_preview": ((ENTRY,), only([], others=NOT_FOUND)),
+    "submissions:film_poster": ((ENTRY,), only([], others=NOT_FOUND)),
+    "submissions:cover": ((ENTRY,), only([], others=NOT_FOUND)),
+    "submissions:cover_thumbnail": ((ENTRY,), only([], others=NOT_FOUND)),
+    "submissions:cover_upload": ((ENTRY,), only([], others=NOT_ALLOWED)),
+    "submissions:region_entries": (("astana",), only(["coordinator", "organizer"])),
+    "submissions:region_entry": (("astana", ENTRY), only(["coordinator", "organizer"])),
+    "submissions:region_signoff": (("astana",), only([], others=NOT_ALLOWED)),
+    "submissions:region_import": (("astana",), only(["coordinator", "organizer"])),
+    "submissions:region_import_job": (("astana", JOB), only(["coordinator", "organizer"])),
+    "submissions:region_import_template": (("astana",), only(["coordinator", "organizer"])),
+    "submissions:region_export_participants": (("astana",), only(["coordinator", "organizer"])),
+    "submissions:region_export_entries": (("astana",), only(["coordinator", "organizer"])),
+    # The upload protocol answers GET with 405 to everyone; what it does allow is in tests/test_tus.py.
+    "tus:collection": ((), everyone(NOT_ALLOWED)),
+    "tus:resource": (("00000000-0000-0000-0000-000000000000",), everyone(NOT_ALLOWED)),
 }
 
 # A student without a recorded consent reaches the consent form and little else.
@@ -101,8 +131,10 @@ def test_matrix_covers_every_url():
 
 
 @pytest.fixture
-def people(db):
+def people(db, edition):
     student = factories.student_with_consent("astana")
+    entry = factories.entry(user=student)
+    factories.checked_film(entry)
     supervisor = factories.SupervisorFactory()
     factories.participant(supervisor=supervisor, region_code="astana")
     return {
@@ -115,13 +147,17 @@ def people(db):
         "other_coordinator": factories.coordinator("almaty-city"),
         "juror": factories.juror(),
         "organizer": factories.organizer(),
+        "entry": entry,
+        "job": ImportJob.objects.create(
+            region=entry.region, created_by=entry.created_by, file="imports/x.xlsx", original_name="x.xlsx"
+        ),
     }
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_authorization_matrix(client, people, edition, name):
     args, expected = MATRIX[name]
-    url = reverse(name, args=args)
+    url = reverse(name, args=[people[arg].pk if arg in (ENTRY, JOB) else arg for arg in args])
     failures = []
     for role in ROLES:
         client.logout()
@@ -237,3 +273,43 @@ def test_admin_consent_withdraw_action(client, people):
     client.post(reverse("admin:festival_consent_changelist"), {"action": "withdraw", "_selected_action": [consent.pk]})
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None
+
+
+# Actions are POSTs: who may send them (outcome before any phase or state check says no).
+POSTS = {
+    "submissions:submit": (
+        (ENTRY,),
+        {
+            "student": REDIRECT,
+            "other_student": NOT_FOUND,
+            "coordinator": DENY,
+            "other_coordinator": NOT_FOUND,
+            "juror": NOT_FOUND,
+            "supervisor": NOT_FOUND,
+        },
+    ),
+    "submissions:withdraw": ((ENTRY,), {"other_student": NOT_FOUND, "coordinator": DENY, "juror": NOT_FOUND}),
+    "submissions:region_signoff": (
+        ("astana",),
+        {"coordinator": REDIRECT, "other_coordinator": DENY, "student": DENY, "juror": DENY, "supervisor": DENY},
+    ),
+    "submissions:region_entry": (
+        ("astana", ENTRY),
+        {"coordinator": REDIRECT, "other_coordinator": DENY, "student": DENY, "juror": DENY},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POSTS))
+def test_authorization_of_actions(client, people, name):
+    from submissions.models import Entry
+
+    args, expected = POSTS[name]
+    url = reverse(name, args=[people["entry"].pk if arg == ENTRY else arg for arg in args])
+    for role, want in expected.items():
+        client.force_login(people[role])
+        state_before = Entry.objects.get(pk=people["entry"].pk).state
+        response = client.post(url, {"action": "accept"})
+        assert response.status_code == want, f"{role}: {response.status_code}"
+        if want != REDIRECT:
+            assert Entry.objects.get(pk=people["entry"].pk).state == state_before, role

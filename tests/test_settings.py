@@ -20,6 +20,9 @@ GOOD = {
     "EMAIL_URL": "smtp://mailer:p%40ss@smtp.example.kz:587",
     "DEFAULT_FROM_EMAIL": "Festival <noreply@example.kz>",
     "MEDIA_ROOT": "/srv/festival/media",
+    "PRIVATE_MEDIA_ROOT": "/srv/festival/private",
+    "UPLOAD_TEMP_ROOT": "/srv/festival/uploads",
+    "SITE_URL": "https://kino.example.kz",
 }
 
 
@@ -46,7 +49,18 @@ def test_production_settings_load_with_full_environment():
 
 @pytest.mark.parametrize(
     "missing",
-    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "MEDIA_ROOT"],
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_URL",
+        "DEFAULT_FROM_EMAIL",
+        "MEDIA_ROOT",
+        "PRIVATE_MEDIA_ROOT",
+        "UPLOAD_TEMP_ROOT",
+        "SITE_URL",
+    ],
 )
 def test_production_settings_fail_on_missing(missing):
     result = load_production(**{missing: None})

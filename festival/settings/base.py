@@ -125,9 +125,20 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/tus", BASE_DIR / "node_modules" / "tus-js-client" / "dist"),
 ]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Films, posters and previews: never under MEDIA_URL; served only after a permission check.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# Partial tus uploads, appended to in place: a local (or shared) disk, not object storage.
+UPLOAD_TEMP_ROOT = Path(env_str("UPLOAD_TEMP_ROOT", str(VAR_DIR / "uploads")))
+# A partial upload not finished within this time is removed (tus expiration extension).
+TUS_UPLOAD_EXPIRY_HOURS = 48
+# Large uploads come through the tus endpoint; ordinary forms stay small.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# In production nginx serves private files after Django's permission check (X-Accel-Redirect to this prefix).
+PRIVATE_MEDIA_ACCEL_PREFIX = None
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -137,6 +148,8 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Links in letters sent by the worker, which has no request to take the address from.
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes={"http", "https"})
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "Балалар кино фестивалі · Фестиваль детского кино <noreply@festival.localhost>"
 )
@@ -150,6 +163,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A film check (its preview is re-encoded) can take long for a long film; Redis must not hand the task to a
+# second worker meanwhile. Longer than the longest check.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
+CELERY_BEAT_SCHEDULE = {
+    "remove-expired-uploads": {"task": "submissions.tasks.uploads_expire", "schedule": 60 * 60},
+}
 
 LOGGING = {
     "version": 1,

@@ -58,7 +58,12 @@ def _email_settings(url):
 
 globals().update(_email_settings(env_url("EMAIL_URL", schemes={"smtp", "smtps", "console"})))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL")
+SITE_URL = env_url("SITE_URL", schemes={"https"})
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+PRIVATE_MEDIA_ROOT = env_str("PRIVATE_MEDIA_ROOT")
+UPLOAD_TEMP_ROOT = env_str("UPLOAD_TEMP_ROOT")
+PRIVATE_MEDIA_ACCEL_PREFIX = env_str("PRIVATE_MEDIA_ACCEL_PREFIX", "/protected/")
 
 MEDIA_STORAGE = env_str("MEDIA_STORAGE", "file")
 if MEDIA_STORAGE == "file":

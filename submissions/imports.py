@@ -1,0 +1,316 @@
+"""Participant lists of offline regional stages, in and out of .xlsx.
+
+An import is all or nothing: every row is checked first, and while any row is wrong nothing is saved; the
+report names each wrong row and cell. Rows already imported (same name and date of birth in the region)
+are skipped, so the same file can be sent twice. Each row carries the consent collected on paper.
+"""
+
+import datetime
+import re
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+
+from festival.consent import CONSENT_ITEMS, CONSENT_TEXT_VERSION, consent_text
+from festival.forms import IIN_ERRORS, MAX_PARTICIPANT_AGE, MIN_PARTICIPANT_AGE
+from festival.iin import InvalidIIN, iin_birth_date
+from festival.models import ADULT_AGE, Consent, Participant, School, age_on
+
+COLUMNS = [
+    ("last_name", gettext_lazy("Last name"), True),
+    ("first_name", gettext_lazy("First name"), True),
+    ("patronymic", gettext_lazy("Patronymic"), False),
+    ("birth_date", gettext_lazy("Date of birth (DD.MM.YYYY)"), True),
+    ("iin", gettext_lazy("IIN"), False),
+    ("school", gettext_lazy("School"), True),
+    ("grade", gettext_lazy("Grade"), False),
+    ("guardian", gettext_lazy("Consent given by (full name)"), True),
+    ("relation", gettext_lazy("Relation (mother, father, guardian, self)"), True),
+    ("guardian_phone", gettext_lazy("Their phone"), False),
+]
+MAX_ERRORS_KEPT = 1000
+
+# The words people write in the relation column, in the three languages.
+RELATIONS = {
+    Consent.Relation.MOTHER: {"mother", "мать", "мама", "анасы", "ана"},
+    Consent.Relation.FATHER: {"father", "отец", "папа", "әкесі", "әке"},
+    Consent.Relation.GUARDIAN: {"guardian", "опекун", "попечитель", "законный представитель", "қамқоршы", "заңды өкіл"},
+    Consent.Relation.SELF: {"self", "сам", "сама", "сам участник", "өзі"},
+}
+_RELATION_BY_WORD = {word: relation for relation, words in RELATIONS.items() for word in words}
+
+
+def template_workbook():
+    """The .xlsx to fill in: the header row in the reader's language and one example row."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Participants")
+    sheet.append([str(label) for _key, label, _required in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.append(
+        [
+            "Сапарова",
+            "Айгерім",
+            "Нұрланқызы",
+            "01.04.2013",
+            "",
+            "№1 мектеп-лицей",
+            6,
+            "Сапарова Гүлнар",
+            _("mother"),
+            "+7 701 000 00 00",
+        ]
+    )
+    for index, (_key, label, _required) in enumerate(COLUMNS):
+        sheet.column_dimensions[chr(ord("A") + index)].width = max(14, len(str(label)) + 2)
+    return book
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def _date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value)
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _check_row(values, today):
+    """(cleaned row, [(column, code, params)]) for one row of the sheet."""
+    row = {key: values[i] if i < len(values) else None for i, (key, _label, _req) in enumerate(COLUMNS)}
+    errors = []
+    clean = {
+        key: _text(row[key])
+        for key in ("last_name", "first_name", "patronymic", "school", "guardian", "guardian_phone")
+    }
+    for key, _label, required in COLUMNS:
+        if required and not _text(row[key]):
+            errors.append((key, "required", {}))
+    birth = _date(row["birth_date"]) if _text(row["birth_date"]) else None
+    if _text(row["birth_date"]) and birth is None:
+        errors.append(("birth_date", "date", {}))
+    elif birth is not None and not MIN_PARTICIPANT_AGE <= age_on(birth, today) <= MAX_PARTICIPANT_AGE:
+        errors.append(("birth_date", "age", {"age": age_on(birth, today)}))
+    clean["birth_date"] = birth
+    iin = _text(row["iin"]).replace(" ", "")
+    if iin:
+        try:
+            if birth is not None and iin_birth_date(iin) != birth:
+                errors.append(("iin", "iin_birth_date", {}))
+        except InvalidIIN as error:
+            errors.append(("iin", f"iin_{error.code}", {}))
+    clean["iin"] = iin or None
+    grade = _text(row["grade"])
+    clean["grade"] = int(grade) if grade.isdigit() and 1 <= int(grade) <= 12 else None
+    if grade and clean["grade"] is None:
+        errors.append(("grade", "grade", {}))
+    relation = _RELATION_BY_WORD.get(_text(row["relation"]).lower())
+    if _text(row["relation"]) and relation is None:
+        errors.append(("relation", "relation", {}))
+    elif relation == Consent.Relation.SELF and birth is not None and age_on(birth, today) < ADULT_AGE:
+        errors.append(("relation", "minor_self", {}))
+    clean["relation"] = relation
+    return clean, errors
+
+
+def participants_import(*, job, path):
+    """Check every row of the .xlsx at `path` for `job`'s region; import all of them or none.
+
+    Side effects: job status, counts and errors; when the file is clean, Participant and Consent rows (and
+    the schools not yet known in the region) in one transaction.
+    """
+    region, today = job.region, timezone.localdate()
+    book = load_workbook(path, read_only=True, data_only=True)
+    sheet = book.worksheets[0]
+    rows, errors = [], []
+    seen_iins, seen_people = {}, set()
+    existing_people = {
+        (last.lower(), first.lower(), born)
+        for last, first, born in Participant.objects.filter(region=region).values_list(
+            "last_name", "first_name", "birth_date"
+        )
+    }
+    read = 0
+    for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+        if not any(_text(v) for v in values):
+            continue
+        read += 1
+        clean, row_errors = _check_row(values, today)
+        person = (clean["last_name"].lower(), clean["first_name"].lower(), clean["birth_date"])
+        if not row_errors and person in existing_people:
+            continue  # imported before: sending the same list twice adds nobody twice
+        if not row_errors and person in seen_people:
+            row_errors.append(("last_name", "duplicate_row", {}))
+        seen_people.add(person)
+        if clean["iin"]:
+            if clean["iin"] in seen_iins:
+                row_errors.append(("iin", "iin_twice", {"row": seen_iins[clean["iin"]]}))
+            seen_iins.setdefault(clean["iin"], number)
+        for column, code, params in row_errors:
+            if len(errors) < MAX_ERRORS_KEPT:
+                errors.append({"row": number, "column": column, "code": code, "params": params})
+        if not row_errors:
+            rows.append(clean)
+    book.close()
+    if seen_iins:
+        taken = set(Participant.objects.filter(iin__in=list(seen_iins)).values_list("iin", flat=True))
+        for iin in sorted(taken):
+            errors.append({"row": seen_iins[iin], "column": "iin", "code": "iin_taken", "params": {}})
+    job.rows = read
+    if errors:
+        job.status, job.errors, job.imported = job.Status.FAILED, errors[:MAX_ERRORS_KEPT], 0
+    else:
+        job.imported = _save_rows(region=region, rows=rows, recorded_by=job.created_by)
+        job.status, job.errors = job.Status.DONE, []
+    job.finished_at = timezone.now()
+    job.save(update_fields=["rows", "status", "errors", "imported", "finished_at"])
+    return job
+
+
+def _save_rows(*, region, rows, recorded_by):
+    language, text = consent_text("ru")
+    with transaction.atomic():
+        schools = {s.name.lower(): s for s in School.objects.filter(region=region)}
+        new_names = {r["school"] for r in rows if r["school"].lower() not in schools}
+        School.objects.bulk_create(
+            [School(region=region, name=name) for name in sorted(new_names)], ignore_conflicts=True
+        )
+        schools = {s.name.lower(): s for s in School.objects.filter(region=region)}
+        participants = Participant.objects.bulk_create(
+            [
+                Participant(
+                    last_name=r["last_name"],
+                    first_name=r["first_name"],
+                    patronymic=r["patronymic"],
+                    birth_date=r["birth_date"],
+                    iin=r["iin"],
+                    region=region,
+                    school=schools[r["school"].lower()],
+                    grade=r["grade"],
+                    created_by=recorded_by,
+                )
+                for r in rows
+            ],
+            batch_size=2000,
+        )
+        covers = {key: text[key] for key, _label in CONSENT_ITEMS}
+        Consent.objects.bulk_create(
+            [
+                Consent(
+                    participant=p,
+                    given_by_name=r["guardian"],
+                    relation=r["relation"],
+                    given_by_phone=r["guardian_phone"],
+                    recorded_by=recorded_by,
+                    text_version=CONSENT_TEXT_VERSION,
+                    language=language,
+                    **covers,
+                )
+                for p, r in zip(participants, rows, strict=True)
+            ],
+            batch_size=2000,
+        )
+    return len(participants)
+
+
+def import_error_message(error):
+    code, params = error["code"], error.get("params", {})
+    if code.startswith("iin_") and code[4:] in IIN_ERRORS:
+        return str(IIN_ERRORS[code[4:]])
+    messages = {
+        "required": _("Fill this cell in."),
+        "date": _("Write the date as DD.MM.YYYY, for example 01.04.2013."),
+        "age": _("Participants are school students aged %(min)s to %(max)s; this date of birth gives %(age)s.")
+        % {"min": MIN_PARTICIPANT_AGE, "max": MAX_PARTICIPANT_AGE, "age": params.get("age")},
+        "iin_birth_date": _("The IIN does not match the date of birth."),
+        "iin_twice": _("The same IIN is in row %(row)s.") % {"row": params.get("row")},
+        "iin_taken": _("A participant with this IIN is already registered."),
+        "grade": _("The grade is a number from 1 to 12."),
+        "relation": _("Write mother, father, guardian or self."),
+        "minor_self": _("A participant under 18 needs the consent of a parent or guardian."),
+        "duplicate_row": _("This person is already in the file above."),
+    }
+    return messages.get(code, _("This value is not correct."))
+
+
+def column_label(key):
+    return str(dict((k, label) for k, label, _r in COLUMNS).get(key, key))
+
+
+def participants_workbook(*, region):
+    """All participants of a region with their consent state, for the coordinator's records."""
+    from festival.selectors import with_consent_flag
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Participants"))
+    sheet.append([str(label) for _k, label, _r in COLUMNS[:7]] + [_("Supervisor"), _("Consent")])
+    people = with_consent_flag(
+        Participant.objects.filter(region=region)
+        .select_related("school", "supervisor")
+        .order_by("last_name", "first_name")
+    )
+    for p in people.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                p.last_name,
+                p.first_name,
+                p.patronymic,
+                p.birth_date.strftime("%d.%m.%Y"),
+                p.iin or "",
+                p.school_display,
+                p.grade or "",
+                p.supervisor.get_full_name() if p.supervisor else "",
+                _("given") if p.has_consent else _("withdrawn"),
+            ]
+        )
+    return book
+
+
+def entries_workbook(*, edition, region):
+    from .models import Entry
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Films"))
+    sheet.append(
+        [_("Title"), _("Nomination"), _("State"), _("Authors"), _("School"), _("Sent"), _("Duration, s"), "SHA-256"]
+    )
+    entries = (
+        Entry.objects.filter(edition=edition, region=region)
+        .exclude(state=Entry.State.DRAFT)
+        .select_related("nomination", "school", "film")
+        .prefetch_related("authors__participant")
+        .order_by("nomination__order", "title")
+    )
+    for e in entries:
+        film = getattr(e, "film", None)
+        sheet.append(
+            [
+                e.title,
+                e.nomination.name,
+                e.get_state_display(),
+                ", ".join(f"{a.participant.full_name} ({a.get_role_display()})" for a in e.authors.all()),
+                e.school_display,
+                timezone.localtime(e.submitted_at).strftime("%d.%m.%Y %H:%M") if e.submitted_at else "",
+                round(film.duration) if film and film.duration else "",
+                film.sha256 if film else "",
+            ]
+        )
+    return book

@@ -1,0 +1,304 @@
+"""Operations on entries and their films. Views, tasks, admin and tests call these."""
+
+import datetime
+import shutil
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from festival.phases import phase_check
+from festival.services import _queue_after_commit
+
+from .models import Entry, EntryAuthor, Film, RegionQuota, RegionSignoff, Upload
+from .storage import private_storage, upload_path
+
+
+class EntryError(Exception):
+    """An operation refused for a reason the user must see: `code` picks the message, `params` fill it."""
+
+    def __init__(self, code, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+# ---------------------------------------------------------------- entries
+
+
+def entry_save(
+    *,
+    entry=None,
+    user,
+    edition,
+    nomination,
+    title,
+    synopsis,
+    language,
+    age_group,
+    region,
+    school,
+    school_other,
+    authors,
+    supervisors,
+    external_url="",
+):
+    """Create or update an entry with its team. `authors`: [(participant, role)]; `supervisors`: users.
+
+    Side effects: the Entry row, its EntryAuthor rows replaced, its supervisors set. Checks the phase.
+    """
+    phase_check(edition=edition, action="submit_entry")
+    with transaction.atomic():
+        if entry is None:
+            entry = Entry(edition=edition, created_by=user)
+        entry.nomination = nomination
+        entry.title = title
+        entry.synopsis = synopsis
+        entry.language = language
+        entry.age_group = age_group
+        entry.region = region
+        entry.school = school
+        entry.school_other = school_other
+        entry.external_url = external_url
+        entry.save()
+        entry.authors.all().delete()
+        EntryAuthor.objects.bulk_create(
+            EntryAuthor(entry=entry, participant=participant, role=role) for participant, role in authors
+        )
+        entry.supervisors.set(supervisors)
+    return entry
+
+
+def entry_set_cover(*, entry, uploaded):
+    """The authors' poster picture: only JPEG/PNG/WebP, size-checked before decoding, re-encoded as JPEG
+    without metadata, with a thumbnail. Raises media.BadImage. Side effects: two files in private storage
+    (the previous ones removed), Entry.cover and Entry.cover_thumbnail."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from .media import clean_image, make_thumbnail
+
+    picture = clean_image(uploaded)
+    thumbnail = make_thumbnail(picture)
+    storage = private_storage()
+    stamp = uuid.uuid4().hex[:8]
+    old = [entry.cover, entry.cover_thumbnail]
+    entry.cover = storage.save(f"films/{entry.pk}/cover-{stamp}.jpg", ContentFile(picture))
+    entry.cover_thumbnail = storage.save(f"films/{entry.pk}/cover-{stamp}-thumb.jpg", ContentFile(thumbnail))
+    Entry.objects.filter(pk=entry.pk).update(cover=entry.cover, cover_thumbnail=entry.cover_thumbnail)
+    _remove_files([name for name in old if name])
+    return entry
+
+
+def entry_submit(*, entry, user):
+    """Send a draft (or a returned entry) to the regional coordinator.
+
+    Refuses (EntryError) without a checked film or an allowed link, or with a team outside the nomination's
+    size. Side effects: state SUBMITTED, submitted_at; letters after commit.
+    """
+    phase_check(edition=entry.edition, action="submit_entry")
+    film = Film.objects.filter(entry=entry).first()
+    if not (film and film.status == Film.Status.OK) and not (entry.external_url and entry.edition.allow_external_links):
+        raise EntryError("no_film")
+    team = entry.authors.values("participant").distinct().count()
+    nomination = entry.nomination
+    if not nomination.min_team_size <= team <= nomination.max_team_size:
+        raise EntryError("team_size", count=team, low=nomination.min_team_size, high=nomination.max_team_size)
+    _transition(entry, {Entry.State.DRAFT, Entry.State.RETURNED}, Entry.State.SUBMITTED, submitted_at=timezone.now())
+    return entry
+
+
+def entry_withdraw(*, entry, user):
+    """Side effects: state WITHDRAWN (any state before the republican stage); letters after commit."""
+    allowed = {
+        Entry.State.DRAFT,
+        Entry.State.SUBMITTED,
+        Entry.State.ACCEPTED,
+        Entry.State.RETURNED,
+        Entry.State.REGIONAL_FINALIST,
+    }
+    _transition(entry, allowed, Entry.State.WITHDRAWN)
+    return entry
+
+
+def entry_accept(*, entry, by):
+    """The coordinator finds the entry eligible. Side effects: state ACCEPTED; letters after commit."""
+    phase_check(edition=entry.edition, action="regional_review")
+    _check_not_signed_off(entry)
+    _transition(entry, {Entry.State.SUBMITTED, Entry.State.RETURNED}, Entry.State.ACCEPTED, return_reason="")
+    return entry
+
+
+def entry_return(*, entry, by, reason):
+    """Back to the authors with a reason they can act on. Side effects: state RETURNED; letters after commit."""
+    reason = reason.strip()
+    if not reason:
+        raise EntryError("reason_required")
+    phase_check(edition=entry.edition, action="regional_review")
+    _check_not_signed_off(entry)
+    _transition(entry, {Entry.State.SUBMITTED, Entry.State.ACCEPTED}, Entry.State.RETURNED, return_reason=reason)
+    return entry
+
+
+def finalist_quota(*, edition, region, nomination):
+    row = RegionQuota.objects.filter(edition=edition, region=region, nomination=nomination).first()
+    return row.quota if row else RegionQuota.DEFAULT
+
+
+def entry_set_finalist(*, entry, by, finalist):
+    """Pick (or unpick) an accepted entry as a regional finalist, within the region × nomination quota.
+
+    Side effects: state REGIONAL_FINALIST or back to ACCEPTED. The quota is counted under a lock on the
+    region's entries of the nomination, so two coordinators' clicks cannot both take the last place.
+    """
+    phase_check(edition=entry.edition, action="select_finalists")
+    _check_not_signed_off(entry)
+    with transaction.atomic():
+        peers = list(
+            Entry.objects.select_for_update()
+            .filter(edition=entry.edition, region=entry.region, nomination=entry.nomination)
+            .values_list("pk", "state")
+        )
+        if finalist:
+            taken = sum(state == Entry.State.REGIONAL_FINALIST for _pk, state in peers)
+            quota = finalist_quota(edition=entry.edition, region=entry.region, nomination=entry.nomination)
+            if taken >= quota:
+                raise EntryError("quota_full", quota=quota)
+            _transition(entry, {Entry.State.ACCEPTED}, Entry.State.REGIONAL_FINALIST)
+        else:
+            _transition(entry, {Entry.State.REGIONAL_FINALIST}, Entry.State.ACCEPTED)
+    return entry
+
+
+def region_signoff(*, edition, region, by):
+    """Sign the region's finalists off: the list locks and the finalists enter the republican stage.
+
+    Side effects: a RegionSignoff row; the region's REGIONAL_FINALIST entries become REPUBLICAN_PARTICIPANT
+    (letters after commit). Refuses when there is no finalist or it was signed already.
+    """
+    phase_check(edition=edition, action="finalist_signoff")
+    with transaction.atomic():
+        if RegionSignoff.objects.select_for_update().filter(edition=edition, region=region).exists():
+            raise EntryError("signed_off")
+        finalists = list(
+            Entry.objects.select_for_update().filter(
+                edition=edition, region=region, state=Entry.State.REGIONAL_FINALIST
+            )
+        )
+        if not finalists:
+            raise EntryError("no_finalists")
+        signoff = RegionSignoff.objects.create(edition=edition, region=region, signed_by=by)
+        for entry in finalists:
+            _transition(entry, {Entry.State.REGIONAL_FINALIST}, Entry.State.REPUBLICAN_PARTICIPANT)
+    return signoff
+
+
+def _check_not_signed_off(entry):
+    if RegionSignoff.objects.filter(edition=entry.edition_id, region=entry.region_id).exists():
+        raise EntryError("signed_off")
+
+
+def _transition(entry, allowed, target, **fields):
+    """Move an entry between states with a conditional UPDATE: of two simultaneous requests, one wins."""
+    from .tasks import notify_entry_state
+
+    changed = Entry.objects.filter(pk=entry.pk, state__in=allowed).update(
+        state=target, updated_at=timezone.now(), **fields
+    )
+    if changed != 1:
+        entry.refresh_from_db(fields=["state"])
+        raise EntryError("wrong_state", state=entry.state)
+    entry.state = target
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    _queue_after_commit(notify_entry_state, entry.pk, target)
+
+
+def upload_create(*, entry, user, length, filename="", metadata=None):
+    """Start a resumable upload. Side effects: an Upload row and its empty file in the upload area."""
+    upload = Upload.objects.create(
+        entry=entry,
+        created_by=user,
+        length=length,
+        filename=filename[:255],
+        metadata=metadata or {},
+        expires_at=timezone.now() + datetime.timedelta(hours=settings.TUS_UPLOAD_EXPIRY_HOURS),
+    )
+    upload_path(upload.pk).touch()
+    return upload
+
+
+def upload_delete(*, upload):
+    """Side effects: the Upload row and its partial file are gone."""
+    upload_path(upload.pk).unlink(missing_ok=True)
+    upload.delete()
+
+
+def upload_complete(*, upload):
+    """The last byte arrived: the file becomes the entry's film, to be checked by the worker.
+
+    Side effects: the file moves into private storage; the entry's Film row is created or replaced (the
+    previous film's files are removed); the Upload row is deleted; after commit, the check task is queued.
+    """
+    from .tasks import check_film
+
+    source = upload_path(upload.pk)
+    storage = private_storage()
+    name = f"films/{upload.entry_id}/{upload.pk}{_extension(upload.filename)}"
+    target = storage.path(name)
+    _ensure_parent(target)
+    shutil.move(source, target)
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=upload.entry_id)
+        # Locked: a check still running on the old film must not add a poster after its files are listed.
+        old = Film.objects.select_for_update().filter(entry=entry).first()
+        if old is not None:
+            old_files = _film_files(old)
+            transaction.on_commit(lambda: _remove_files(old_files))
+            old.delete()
+        film = Film.objects.create(entry=entry, file=name, size=upload.length, original_name=upload.filename)
+        upload.delete()
+    _queue_after_commit(check_film, film.pk)
+    return film
+
+
+def uploads_expire(*, now=None):
+    """Remove incomplete uploads past their expiry. Side effects: rows and files deleted. Returns the count."""
+    now = now or timezone.now()
+    expired = list(Upload.objects.filter(expires_at__lte=now))
+    for upload in expired:
+        upload_delete(upload=upload)
+    return len(expired)
+
+
+def _extension(filename):
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return f".{suffix}" if suffix.isalnum() and len(suffix) <= 5 else ""
+
+
+def _ensure_parent(path):
+    from pathlib import Path
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _film_files(film):
+    return [name for name in (film.file, film.poster, film.preview) if name]
+
+
+def _remove_files(names):
+    storage = private_storage()
+    for name in names:
+        storage.delete(name)
+
+
+def participants_import_start(*, region, user, uploaded):
+    """Keep the uploaded .xlsx and queue its import. Side effects: a file in private storage, an ImportJob."""
+    from .models import ImportJob
+    from .tasks import import_participants
+
+    name = private_storage().save(f"imports/{region.code}/{uploaded.name[-80:]}", uploaded)
+    job = ImportJob.objects.create(region=region, created_by=user, file=name, original_name=uploaded.name[:255])
+    _queue_after_commit(import_participants, job.pk)
+    return job

@@ -1,0 +1,48 @@
+"""Thin tasks: take ids, re-read, call a service."""
+
+from celery import shared_task
+
+from .media import MediaTimeout
+from .models import Film
+
+
+# A timeout or a full disk is the server's fault, not the film's: try again a few times, later.
+@shared_task(acks_late=True, autoretry_for=(OSError, MediaTimeout), retry_backoff=30, max_retries=3)
+def check_film(film_id):
+    from .checks import film_check
+
+    film = Film.objects.filter(pk=film_id).select_related("entry__nomination").first()
+    if film is not None:
+        film_check(film=film)
+        if film.status == Film.Status.REJECTED:
+            from .notifications import film_rejected_letters
+
+            film_rejected_letters(film_id=film.pk)
+
+
+@shared_task
+def uploads_expire():
+    from .services import uploads_expire as expire
+
+    return expire()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_entry_state(entry_id, state):
+    from .notifications import entry_state_letters
+
+    entry_state_letters(entry_id=entry_id, state=state)
+
+
+@shared_task(acks_late=True)
+def import_participants(job_id):
+    from .imports import participants_import
+    from .models import ImportJob
+    from .storage import private_storage
+
+    # Delivered twice or after a worker died: only a queued (or interrupted) job is run.
+    job = ImportJob.objects.filter(pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).first()
+    if job is None:
+        return
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    participants_import(job=job, path=private_storage().path(job.file))

@@ -1,0 +1,639 @@
+"""The film uploader's tus endpoint: creation, resuming, checksums, locking, termination, expiry and access."""
+
+import base64
+import datetime
+import fcntl
+import hashlib
+import http.client
+import io
+import os
+import threading
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from submissions import services, tus
+from submissions.models import Entry, Film, Upload
+from submissions.storage import private_storage, upload_path
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+MIB = 1024 * 1024
+TUS = {"Tus-Resumable": "1.0.0"}
+OCTETS = "application/offset+octet-stream"
+
+
+@pytest.fixture(autouse=True)
+def queued_checks(monkeypatch):
+    """The film check is another part of the system: here it is only recorded as queued."""
+    queued = []
+    monkeypatch.setattr("submissions.tasks.check_film.delay", lambda *args: queued.append(args))
+    return queued
+
+
+def make_entry(edition, user, title="Наш двор"):
+    return Entry.objects.create(
+        edition=edition,
+        nomination=edition.nominations.get(code="tv-story"),
+        title=title,
+        language="ru",
+        region=factories.region("astana"),
+        created_by=user,
+    )
+
+
+@pytest.fixture
+def student(db):
+    return factories.student_with_consent()
+
+
+@pytest.fixture
+def entry(edition, student):
+    return make_entry(edition, student)
+
+
+def signed_in(user, **defaults):
+    # Messages in English unless a test asks otherwise: /tus/ has no language prefix, so the header decides.
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", **defaults)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client(student):
+    return signed_in(student)
+
+
+def encode_metadata(**values):
+    return ",".join(f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in values.items())
+
+
+def create(client, entry, length, filename="film.mp4", **headers):
+    metadata = encode_metadata(entry=str(entry.pk), filename=filename, filetype="video/mp4")
+    return client.generic(
+        "POST",
+        reverse("tus:collection"),
+        headers={**TUS, "Upload-Length": str(length), "Upload-Metadata": metadata, **headers},
+    )
+
+
+def created(client, entry, length, **kwargs):
+    response = create(client, entry, length, **kwargs)
+    assert response.status_code == 201, response.content
+    return response["Location"]
+
+
+def patch(client, url, offset, body, **headers):
+    headers = {**TUS, "Upload-Offset": str(offset), "Content-Type": OCTETS, **headers}
+    return client.generic("PATCH", url, body, headers=headers)
+
+
+def patch_stream(client, url, offset, stream, content_length, **headers):
+    """A PATCH whose body is read from `stream`, never held in memory; Content-Length may promise more."""
+    headers = {**TUS, "Upload-Offset": str(offset), "Content-Type": OCTETS, **headers}
+    extra = {"wsgi.input": stream, "CONTENT_LENGTH": str(content_length)}
+    return client.generic("PATCH", url, headers=headers, **extra)
+
+
+def head(client, url, **headers):
+    return client.head(url, headers={**TUS, **headers})
+
+
+def data_file(url):
+    return upload_path(url.rstrip("/").rsplit("/", 1)[-1])
+
+
+def checksum(algorithm, body):
+    return f"{algorithm} {base64.b64encode(hashlib.new(algorithm, body).digest()).decode()}"
+
+
+def upload_area_files(settings):
+    root = Path(settings.UPLOAD_TEMP_ROOT)
+    return list(root.iterdir()) if root.exists() else []
+
+
+# ---------------------------------------------------------------- the whole journey
+
+
+def test_upload_in_pieces_becomes_the_entry_film(client, entry, queued_checks, django_capture_on_commit_callbacks):
+    film_bytes = os.urandom(3 * MIB + 123)
+    response = create(client, entry, len(film_bytes), filename="Наш двор.MP4")
+    assert response.status_code == 201
+    assert response["Tus-Resumable"] == "1.0.0"
+    url = response["Location"]
+    assert url.startswith("http://testserver/tus/")
+    assert response["Upload-Expires"].endswith(" GMT")
+    assert data_file(url).stat().st_size == 0
+
+    response = head(client, url)
+    assert response.status_code == 200
+    assert (response["Upload-Offset"], response["Upload-Length"]) == ("0", str(len(film_bytes)))
+    assert response["Cache-Control"] == "no-store"
+    assert "filename " + base64.b64encode("Наш двор.MP4".encode()).decode() in response["Upload-Metadata"]
+
+    offset = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        while offset < len(film_bytes):
+            piece = film_bytes[offset : offset + MIB]
+            response = patch(client, url, offset, piece)
+            assert response.status_code == 204, response.content
+            assert response["Tus-Resumable"] == "1.0.0"
+            offset += len(piece)
+            assert response["Upload-Offset"] == str(offset)
+
+    assert not Upload.objects.exists()
+    assert not data_file(url).exists()
+    film = Film.objects.get(entry=entry)
+    assert (film.size, film.original_name, film.status) == (len(film_bytes), "Наш двор.MP4", Film.Status.CHECKING)
+    assert film.file.endswith(".mp4")
+    assert Path(private_storage().path(film.file)).read_bytes() == film_bytes
+    assert queued_checks == [(film.pk,)]
+    assert head(client, url).status_code == 404
+
+
+def test_options_describes_the_server(edition):
+    response = Client().options(reverse("tus:collection"))
+    assert response.status_code == 204
+    assert response["Tus-Resumable"] == response["Tus-Version"] == "1.0.0"
+    assert response["Tus-Extension"] == "creation,expiration,checksum,termination"
+    assert response["Tus-Checksum-Algorithm"] == "sha1,md5,sha256"
+    largest = max(n.max_file_size_bytes for n in edition.nominations.all())
+    assert response["Tus-Max-Size"] == str(largest)
+
+
+def test_options_on_upload_needs_no_version_header(client, entry):
+    url = created(client, entry, 10)
+    response = client.options(url)
+    assert response.status_code == 204
+    assert response["Tus-Extension"] == "creation,expiration,checksum,termination"
+
+
+# ---------------------------------------------------------------- creation
+
+
+def test_create_too_large_refused_with_size_and_limit(client, entry, settings):
+    response = create(client, entry, 2 * 1024 * MIB + 1)
+    assert response.status_code == 413
+    assert response["Tus-Resumable"] == "1.0.0"
+    assert response.content.decode() == "The file is 2.1 GB; the limit for «TV story» is 2 GB."
+    assert not Upload.objects.exists()
+    assert upload_area_files(settings) == []
+
+
+def test_create_too_large_message_in_reader_language(client, entry):
+    response = create(client, entry, int(2.3 * 1024 * MIB), **{"Accept-Language": "ru"})
+    assert response.status_code == 413
+    text = response.content.decode()
+    assert "«Телевизионный сюжет»" in text
+    assert "2,3\xa0ГБ" in text or "2,3 ГБ" in text
+    assert "2\xa0ГБ" in text or "2 ГБ" in text
+
+
+def test_create_at_the_limit_accepted(client, entry):
+    assert create(client, entry, 2 * 1024 * MIB).status_code == 201
+
+
+def test_create_wrong_extension_refused(client, entry, settings):
+    response = create(client, entry, 1000, filename="film.exe")
+    assert response.status_code == 415
+    assert response.content.decode() == (
+        "Files of this type are not accepted for «TV story». Allowed formats: mp4, mov, webm, mkv."
+    )
+    assert not Upload.objects.exists()
+    assert upload_area_files(settings) == []
+
+
+def test_create_without_filename_refused(client, entry):
+    response = client.generic(
+        "POST",
+        reverse("tus:collection"),
+        headers={**TUS, "Upload-Length": "10", "Upload-Metadata": encode_metadata(entry=str(entry.pk))},
+    )
+    assert response.status_code == 415
+
+
+@pytest.mark.parametrize("length", [None, "", "-1", "abc", "1.5", "١٢"])
+def test_create_bad_length_refused(client, entry, length):
+    headers = {**TUS, "Upload-Metadata": encode_metadata(entry=str(entry.pk), filename="film.mp4")}
+    if length is not None:
+        headers["Upload-Length"] = length
+    response = client.generic("POST", reverse("tus:collection"), headers=headers)
+    assert response.status_code == 400
+    assert not Upload.objects.exists()
+
+
+def test_create_empty_file_refused(client, entry):
+    assert create(client, entry, 0).status_code == 400
+
+
+@pytest.mark.parametrize("metadata", ["entry", "entry !!!", "entry MQ==,entry MQ==", "entry MQ== x", "filename //4="])
+def test_create_bad_metadata_refused(client, entry, metadata):
+    response = client.generic(
+        "POST", reverse("tus:collection"), headers={**TUS, "Upload-Length": "10", "Upload-Metadata": metadata}
+    )
+    assert response.status_code == 400
+
+
+def test_create_missing_entry_is_404(client, entry):
+    metadata = encode_metadata(entry=str(entry.pk + 1000), filename="film.mp4")
+    response = client.generic(
+        "POST", reverse("tus:collection"), headers={**TUS, "Upload-Length": "10", "Upload-Metadata": metadata}
+    )
+    assert response.status_code == 404
+
+
+def test_create_on_another_users_entry_forbidden(edition, entry):
+    stranger = signed_in(factories.student_with_consent())
+    response = create(stranger, entry, 1000)
+    assert response.status_code == 403
+    assert not Upload.objects.exists()
+
+
+def test_create_anonymous_forbidden(entry):
+    response = create(Client(), entry, 1000)
+    assert response.status_code == 403
+    assert response["Tus-Resumable"] == "1.0.0"
+    assert not Upload.objects.exists()
+
+
+def test_create_outside_submission_phase_forbidden(student):
+    past = factories.closed_edition()
+    entry = make_entry(past, student)
+    response = create(signed_in(student), entry, 1000)
+    assert response.status_code == 403
+    assert response.content.decode().startswith("Films are accepted from ")
+    assert not Upload.objects.exists()
+
+
+def test_create_submitted_entry_forbidden(client, entry):
+    Entry.objects.filter(pk=entry.pk).update(state=Entry.State.SUBMITTED)
+    assert create(client, entry, 1000).status_code == 403
+
+
+def test_request_without_version_header_refused(client, entry):
+    metadata = encode_metadata(entry=str(entry.pk), filename="film.mp4")
+    response = client.generic(
+        "POST", reverse("tus:collection"), headers={"Upload-Length": "10", "Upload-Metadata": metadata}
+    )
+    assert response.status_code == 412
+    assert response["Tus-Version"] == "1.0.0"
+    assert response["Tus-Resumable"] == "1.0.0"
+    assert not Upload.objects.exists()
+    url = created(client, entry, 10)
+    assert client.generic("PATCH", url, b"x", headers={"Upload-Offset": "0", "Content-Type": OCTETS}).status_code == 412
+
+
+def test_csrf_token_required(student, entry):
+    browser = signed_in(student, enforce_csrf_checks=True)
+    assert create(browser, entry, 10).status_code == 403
+    assert not Upload.objects.exists()
+    token = "k" * 32
+    browser.cookies["csrftoken"] = token
+    url = created(browser, entry, 10, **{"X-CSRFToken": token})
+    assert patch(browser, url, 0, b"0123456789").status_code == 403
+    assert patch(browser, url, 0, b"0123456789", **{"X-CSRFToken": token}).status_code == 204
+
+
+def test_method_override_only_from_post(client, entry):
+    url = created(client, entry, 20)
+    response = client.generic(
+        "POST",
+        url,
+        b"0123456789",
+        content_type=OCTETS,
+        headers={**TUS, "Upload-Offset": "0", "X-HTTP-Method-Override": "PATCH"},
+    )
+    assert response.status_code == 204
+    assert response["Upload-Offset"] == "10"
+    response = client.get(url, headers={**TUS, "X-HTTP-Method-Override": "DELETE"})
+    assert response.status_code == 405
+    assert Upload.objects.exists()
+
+
+# ---------------------------------------------------------------- appending
+
+
+def test_patch_wrong_offset_conflict_leaves_file(client, entry):
+    url = created(client, entry, 100)
+    assert patch(client, url, 0, b"a" * 40).status_code == 204
+    response = patch(client, url, 20, b"b" * 40)
+    assert response.status_code == 409
+    assert response["Tus-Resumable"] == "1.0.0"
+    assert data_file(url).read_bytes() == b"a" * 40
+    assert head(client, url)["Upload-Offset"] == "40"
+
+
+def test_patch_wrong_content_type_refused(client, entry):
+    url = created(client, entry, 100)
+    response = client.generic(
+        "PATCH", url, b"a" * 10, content_type="application/octet-stream", headers={**TUS, "Upload-Offset": "0"}
+    )
+    assert response.status_code == 415
+    assert data_file(url).read_bytes() == b""
+
+
+def test_patch_without_offset_refused(client, entry):
+    url = created(client, entry, 100)
+    response = client.generic("PATCH", url, b"a", headers={**TUS, "Content-Type": OCTETS})
+    assert response.status_code == 400
+
+
+def test_patch_beyond_length_refused_whole(client, entry):
+    url = created(client, entry, 10)
+    assert patch(client, url, 0, b"a" * 4).status_code == 204
+    response = patch(client, url, 4, b"b" * 7)
+    assert response.status_code == 400
+    assert data_file(url).read_bytes() == b"a" * 4
+    assert head(client, url)["Upload-Offset"] == "4"
+
+
+def test_patch_chunked_body_refused(client, entry):
+    url = created(client, entry, 100)
+    response = patch(client, url, 0, b"a" * 10, **{"Transfer-Encoding": "chunked"})
+    assert response.status_code == 411
+    assert data_file(url).read_bytes() == b""
+
+
+def test_empty_patch_at_the_end_completes_a_stalled_upload(client, entry, student):
+    # Every byte is recorded but the upload never became a film (the move into private storage failed, say):
+    # the client's retried last PATCH, with nothing left to send, completes it.
+    upload = services.upload_create(entry=entry, user=student, length=10, filename="film.mp4")
+    upload_path(upload.pk).write_bytes(b"0123456789")
+    Upload.objects.filter(pk=upload.pk).update(offset=10)
+    response = patch(client, reverse("tus:resource", args=[upload.pk]), 10, b"")
+    assert response.status_code == 204
+    assert response["Upload-Offset"] == "10"
+    film = Film.objects.get(entry=entry)
+    assert Path(private_storage().path(film.file)).read_bytes() == b"0123456789"
+    assert not Upload.objects.exists()
+
+
+def test_patch_wrong_checksum_keeps_nothing_then_retry_succeeds(client, entry):
+    url = created(client, entry, 100)
+    assert patch(client, url, 0, b"a" * 30).status_code == 204
+    piece = b"b" * 30
+    response = patch(client, url, 30, piece, **{"Upload-Checksum": checksum("sha1", b"c" * 30)})
+    assert response.status_code == 460
+    assert response["Tus-Resumable"] == "1.0.0"
+    assert data_file(url).read_bytes() == b"a" * 30
+    assert head(client, url)["Upload-Offset"] == "30"
+    response = patch(client, url, 30, piece, **{"Upload-Checksum": checksum("sha1", piece)})
+    assert response.status_code == 204
+    assert response["Upload-Offset"] == "60"
+    assert data_file(url).read_bytes() == b"a" * 30 + piece
+
+
+@pytest.mark.parametrize("algorithm", ["sha1", "md5", "sha256"])
+def test_patch_checksum_algorithms_accepted(client, entry, algorithm):
+    url = created(client, entry, 100)
+    piece = os.urandom(50)
+    response = patch(client, url, 0, piece, **{"Upload-Checksum": checksum(algorithm, piece)})
+    assert response.status_code == 204
+    assert data_file(url).read_bytes() == piece
+
+
+@pytest.mark.parametrize("header", ["crc32 AAAAAA==", "sha1", "sha1 not-base64!", "sha256 " + "A" * 8])
+def test_patch_unusable_checksum_refused(client, entry, header):
+    url = created(client, entry, 100)
+    response = patch(client, url, 0, b"a" * 10, **{"Upload-Checksum": header})
+    assert response.status_code == 400
+    assert data_file(url).read_bytes() == b""
+
+
+def test_patch_while_locked_answers_423(client, entry):
+    url = created(client, entry, 100)
+    upload = Upload.objects.get()
+    with tus.hold_upload(upload.pk):
+        response = patch(client, url, 0, b"a" * 10)
+    assert response.status_code == 423
+    assert response["Tus-Resumable"] == "1.0.0"
+    assert data_file(url).read_bytes() == b""
+    assert patch(client, url, 0, b"a" * 10).status_code == 204
+
+
+def test_patch_lock_is_taken_on_the_data_file(entry, student):
+    # Any process locking the data file the same way (another worker, a maintenance script) excludes the view.
+    upload = services.upload_create(entry=entry, user=student, length=10, filename="film.mp4")
+    with open(upload_path(upload.pk), "rb") as other:
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(tus.UploadBusy), tus.hold_upload(upload.pk):
+            pass
+    with tus.hold_upload(upload.pk):
+        pass
+
+
+def test_resume_after_dropped_connection(client, entry, django_capture_on_commit_callbacks):
+    film_bytes = os.urandom(3 * MIB)
+    url = created(client, entry, len(film_bytes))
+    arrived = MIB + MIB // 2
+    # The client promised the whole file, then the connection broke after a part of it.
+    response = patch_stream(client, url, 0, io.BytesIO(film_bytes[:arrived]), len(film_bytes))
+    assert response.status_code == 204
+    assert response["Upload-Offset"] == str(arrived)
+    assert head(client, url)["Upload-Offset"] == str(arrived)
+    assert data_file(url).read_bytes() == film_bytes[:arrived]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = patch(client, url, arrived, film_bytes[arrived:])
+    assert response.status_code == 204
+    film = Film.objects.get(entry=entry)
+    assert Path(private_storage().path(film.file)).read_bytes() == film_bytes
+
+
+def test_dropped_connection_with_checksum_keeps_nothing(client, entry):
+    film_bytes = os.urandom(2 * MIB)
+    url = created(client, entry, len(film_bytes))
+    assert patch(client, url, 0, film_bytes[:100]).status_code == 204
+    rest = film_bytes[100:]
+    response = patch_stream(
+        client, url, 100, io.BytesIO(rest[: MIB + 7]), len(rest), **{"Upload-Checksum": checksum("sha256", rest)}
+    )
+    assert response.status_code == 400
+    assert head(client, url)["Upload-Offset"] == "100"
+    assert data_file(url).read_bytes() == film_bytes[:100]
+
+
+def test_patch_memory_stays_flat_for_large_body(client, entry, tmp_path):
+    size = 64 * MIB
+    source = tmp_path / "film.mp4"
+    digest = hashlib.sha256()
+    with open(source, "wb") as out:
+        for _ in range(size // MIB):
+            block = os.urandom(MIB)
+            digest.update(block)
+            out.write(block)
+    url = created(client, entry, size)
+    upload_checksum = f"sha256 {base64.b64encode(digest.digest()).decode()}"
+
+    with open(source, "rb") as body:
+        tracemalloc.start()
+        try:
+            response = patch_stream(client, url, 0, body, size, **{"Upload-Checksum": upload_checksum})
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+
+    assert response.status_code == 204, response.content
+    assert peak < 8 * MIB, f"peak {peak / MIB:.1f} MiB"
+    film = Film.objects.get(entry=entry)
+    stored = hashlib.sha256()
+    with open(private_storage().path(film.file), "rb") as saved:
+        while block := saved.read(MIB):
+            stored.update(block)
+    assert stored.digest() == digest.digest()
+
+
+# ---------------------------------------------------------------- termination, expiry, access
+
+
+def test_terminate_removes_row_and_file(client, entry):
+    url = created(client, entry, 100)
+    assert patch(client, url, 0, b"a" * 10).status_code == 204
+    response = client.delete(url, headers=TUS)
+    assert response.status_code == 204
+    assert response["Tus-Resumable"] == "1.0.0"
+    assert not Upload.objects.exists()
+    assert not data_file(url).exists()
+    assert head(client, url).status_code == 404
+
+
+def test_head_after_expiry_is_gone(client, entry):
+    url = created(client, entry, 100)
+    Upload.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    response = head(client, url)
+    assert response.status_code == 410
+    assert response["Tus-Resumable"] == "1.0.0"
+    assert not Upload.objects.exists()
+    assert not data_file(url).exists()
+
+
+def test_uploads_expire_removes_old_uploads_and_files(client, entry):
+    old_url = created(client, entry, 100)
+    fresh_url = created(client, entry, 100)
+    assert patch(client, old_url, 0, b"a" * 10).status_code == 204
+    Upload.objects.filter(pk=data_file(old_url).name).update(expires_at=timezone.now() - datetime.timedelta(hours=1))
+    assert services.uploads_expire() == 1
+    assert not data_file(old_url).exists()
+    assert data_file(fresh_url).exists()
+    assert list(Upload.objects.values_list("pk", flat=True)) == [uuid.UUID(data_file(fresh_url).name)]
+
+
+def test_another_users_upload_is_not_found(client, entry):
+    url = created(client, entry, 100)
+    assert patch(client, url, 0, b"a" * 10).status_code == 204
+    stranger = signed_in(factories.student_with_consent())
+    assert head(stranger, url).status_code == 404
+    assert patch(stranger, url, 10, b"b" * 10).status_code == 404
+    assert stranger.delete(url, headers=TUS).status_code == 404
+    assert head(Client(), url).status_code == 403
+    assert data_file(url).read_bytes() == b"a" * 10
+    assert Upload.objects.get().offset == 10
+
+
+def test_unknown_upload_is_not_found(client):
+    url = reverse("tus:resource", args=[uuid.uuid4()])
+    assert head(client, url).status_code == 404
+    assert patch(client, url, 0, b"a").status_code == 404
+
+
+def test_supervisor_of_entry_may_continue_the_upload(client, entry):
+    url = created(client, entry, 20)
+    assert patch(client, url, 0, b"a" * 10).status_code == 204
+    supervisor = factories.SupervisorFactory()
+    entry.supervisors.add(supervisor)
+    teacher = signed_in(supervisor)
+    assert head(teacher, url)["Upload-Offset"] == "10"
+    assert patch(teacher, url, 10, b"b" * 5).status_code == 204
+
+
+def test_submitted_entry_upload_can_be_seen_and_cancelled_not_written(client, entry):
+    url = created(client, entry, 20)
+    Entry.objects.filter(pk=entry.pk).update(state=Entry.State.SUBMITTED)
+    assert head(client, url).status_code == 200
+    assert patch(client, url, 0, b"a" * 10).status_code == 403
+    assert data_file(url).read_bytes() == b""
+    assert client.delete(url, headers=TUS).status_code == 204
+
+
+# ---------------------------------------------------------------- two writers over real connections
+
+
+def _send_patch(address, path, cookie, token, body, sent_first=None, go_on=None):
+    """PATCH over a socket. With `sent_first`, stop after the first 1.5 MiB until `go_on` is set."""
+    connection = http.client.HTTPConnection(*address, timeout=30)
+    try:
+        connection.putrequest("PATCH", path)
+        for name, value in {
+            "Tus-Resumable": "1.0.0",
+            "Upload-Offset": "0",
+            "Content-Type": OCTETS,
+            "Content-Length": str(len(body)),
+            "Cookie": cookie,
+            "X-CSRFToken": token,
+        }.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        if sent_first is None:
+            connection.send(body)
+        else:
+            split = MIB + MIB // 2
+            connection.send(body[:split])
+            sent_first.set()
+            assert go_on.wait(30)
+            connection.send(body[split:])
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_patches_one_writes(live_server):
+    edition = factories.open_edition()
+    student = factories.student_with_consent()
+    entry = make_entry(edition, student)
+    upload = services.upload_create(entry=entry, user=student, length=8 * MIB, filename="film.mp4")
+    browser = Client()
+    browser.force_login(student)
+    token = "t" * 32
+    cookie = f"sessionid={browser.cookies['sessionid'].value}; csrftoken={token}"
+    address = live_server.url.removeprefix("http://").split(":")
+    address = (address[0], int(address[1]))
+    path = reverse("tus:resource", args=[upload.pk])
+    first_body, second_body = os.urandom(2 * MIB), os.urandom(2 * MIB)
+    statuses = {}
+    sent_first, go_on = threading.Event(), threading.Event()
+
+    def first():
+        statuses["first"] = _send_patch(address, path, cookie, token, first_body, sent_first, go_on)
+
+    def second():
+        try:
+            statuses["second"] = _send_patch(address, path, cookie, token, second_body)
+        finally:
+            go_on.set()
+
+    writer = threading.Thread(target=first)
+    writer.start()
+    assert sent_first.wait(30)
+    # The first request is mid-body once its first chunk is on disk: it holds the lock from then on.
+    deadline = time.monotonic() + 30
+    while upload_path(upload.pk).stat().st_size < MIB and time.monotonic() < deadline:
+        time.sleep(0.01)
+    rival = threading.Thread(target=second)
+    rival.start()
+    rival.join(60)
+    writer.join(60)
+
+    assert sorted(statuses.values()) == [204, 423], statuses
+    winner = first_body if statuses["first"] == 204 else second_body
+    assert upload_path(upload.pk).read_bytes() == winner
+    assert Upload.objects.get().offset == len(winner)
