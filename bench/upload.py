@@ -145,6 +145,8 @@ def run(scratch, processes, rounds, with_node):
     if "node_1GiB" in figures:
         ratio = figures["node_1GiB"]["mib_per_s"] / figures["django_1GiB"]["mib_per_s"]
         figures["ratio_node_to_django_1GiB"] = round(ratio, 2)
+        # The target: the portal reaches at least 0.8 of the reference server's throughput.
+        figures["ratio_portal_to_reference_1GiB"] = round(1 / ratio, 2)
     return figures
 
 
