@@ -38,9 +38,19 @@ class EntryForm(forms.ModelForm):
         self.edition = edition
         self.candidates = list(candidates)
         self.fields["nomination"].queryset = edition.nominations.filter(is_active=True)
-        age_groups = edition.age_groups.all()
-        self.fields["age_group"].queryset = age_groups
-        self.fields["age_group"].required = age_groups.exists()
+        age_groups = list(edition.age_groups.all())
+        self.fields["age_group"].queryset = edition.age_groups.all()
+        self.fields["age_group"].required = bool(age_groups)
+        choose = _("— choose —")
+        self.fields["nomination"].empty_label = choose
+        self.fields["age_group"].empty_label = choose
+        self.fields["language"].choices = [("", choose), *Entry.Language.choices]
+        if not self.instance.pk and len(self.candidates) == 1:
+            # A student's own film: the age group follows from their age.
+            age = age_on(self.candidates[0].birth_date, timezone.localdate())
+            fitting = [g for g in age_groups if g.min_age <= age <= g.max_age]
+            if fitting:
+                self.initial.setdefault("age_group", fitting[0].pk)
         if not edition.allow_external_links:
             del self.fields["external_url"]
         if not ask_supervisor:
