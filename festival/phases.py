@@ -11,6 +11,8 @@ from .models import Edition, Phase
 ACTION_PHASES = {
     "register": {Phase.Kind.REGISTRATION, Phase.Kind.REGIONAL_SUBMISSION},
     "submit_entry": {Phase.Kind.REGIONAL_SUBMISSION},
+    # Fixing an entry the coordinator returned: possible as long as the coordinator may still review it.
+    "resubmit": {Phase.Kind.REGIONAL_SUBMISSION, Phase.Kind.REGIONAL_JUDGING},
     "regional_review": {Phase.Kind.REGIONAL_SUBMISSION, Phase.Kind.REGIONAL_JUDGING},
     "select_finalists": {Phase.Kind.REGIONAL_JUDGING, Phase.Kind.FINALIST_SIGNOFF},
     "finalist_signoff": {Phase.Kind.FINALIST_SIGNOFF},
@@ -42,22 +44,22 @@ def phase_check(*, edition, action, moment=None):
         raise PhaseClosed(action, edition, phases)
 
 
+def phase_closed_response(request, closed):
+    """The page saying when an action is (or was) open, for a PhaseClosed."""
+    context = {"edition": closed.edition, "phases": closed.phases, "now": timezone.now()}
+    return render(request, "festival/phase_closed.html", context, status=403)
+
+
 def phase_required(action):
     """View decorator: outside the action's phases the user gets a page saying when it is (or was) open."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            edition = Edition.objects.current()
             try:
-                phase_check(edition=edition, action=action)
+                phase_check(edition=Edition.objects.current(), action=action)
             except PhaseClosed as closed:
-                return render(
-                    request,
-                    "festival/phase_closed.html",
-                    {"edition": edition, "phases": closed.phases, "now": timezone.now()},
-                    status=403,
-                )
+                return phase_closed_response(request, closed)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -33,9 +33,10 @@ class EntryForm(forms.ModelForm):
         widgets = {"synopsis": forms.Textarea(attrs={"rows": 4})}
         formfield_callback = _formfield
 
-    def __init__(self, *args, edition, candidates, ask_supervisor, **kwargs):
+    def __init__(self, *args, edition, candidates, ask_supervisor, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.edition = edition
+        self.region = region
         self.candidates = list(candidates)
         self.fields["nomination"].queryset = edition.nominations.filter(is_active=True)
         age_groups = list(edition.age_groups.all())
@@ -73,9 +74,13 @@ class EntryForm(forms.ModelForm):
         email = self.cleaned_data.get("supervisor_email", "").strip().lower()
         if not email:
             return None
-        supervisor = User.objects.filter(email=email, kind=User.Kind.SUPERVISOR, is_active=True).first()
+        supervisor = User.objects.filter(
+            email=email, kind=User.Kind.SUPERVISOR, is_active=True, region=self.region
+        ).first()
         if supervisor is None:
-            raise forms.ValidationError(_("No supervisor's account uses this e-mail. Check it, or leave it empty."))
+            raise forms.ValidationError(
+                _("No supervisor of your region has an account with this e-mail. Check it, or leave it empty.")
+            )
         return supervisor
 
     def clean(self):

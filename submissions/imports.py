@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 from festival.consent import CONSENT_ITEMS, CONSENT_TEXT_VERSION, consent_text
 from festival.forms import IIN_ERRORS, MAX_PARTICIPANT_AGE, MIN_PARTICIPANT_AGE
 from festival.iin import InvalidIIN, iin_birth_date
-from festival.models import ADULT_AGE, Consent, Participant, School, age_on
+from festival.models import ADULT_AGE, Consent, Participant, Region, School, age_on
 
 COLUMNS = [
     ("last_name", gettext_lazy("Last name"), True),
@@ -52,7 +52,12 @@ def template_workbook():
     sheet.append([str(label) for _key, label, _required in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.append(
+    for index, (_key, label, _required) in enumerate(COLUMNS):
+        sheet.column_dimensions[chr(ord("A") + index)].width = max(14, len(str(label)) + 2)
+    # The example lives on a sheet of its own: only the first sheet is read, so it is never imported.
+    example = book.create_sheet(_("Example"))
+    example.append([str(label) for _key, label, _required in COLUMNS])
+    example.append(
         [
             "Сапарова",
             "Айгерім",
@@ -66,8 +71,6 @@ def template_workbook():
             "+7 701 000 00 00",
         ]
     )
-    for index, (_key, label, _required) in enumerate(COLUMNS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = max(14, len(str(label)) + 2)
     return book
 
 
@@ -138,8 +141,15 @@ def participants_import(*, job, path):
     the schools not yet known in the region) in one transaction.
     """
     region, today = job.region, timezone.localdate()
-    book = load_workbook(path, read_only=True, data_only=True)
-    sheet = book.worksheets[0]
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+    # Any damage inside the archive means the same to the coordinator: the file cannot be read.
+    except Exception:
+        job.status, job.imported, job.finished_at = job.Status.FAILED, 0, timezone.now()
+        job.errors = [{"row": 0, "column": "", "code": "unreadable", "params": {}}]
+        job.save(update_fields=["status", "errors", "imported", "finished_at"])
+        return job
     rows, errors = [], []
     seen_iins, seen_people = {}, set()
     existing_people = {
@@ -188,6 +198,15 @@ def participants_import(*, job, path):
 def _save_rows(*, region, rows, recorded_by):
     language, text = consent_text("ru")
     with transaction.atomic():
+        # Two imports of one region run one after the other; the second skips whom the first added.
+        Region.objects.select_for_update().get(pk=region.pk)
+        existing = {
+            (last.lower(), first.lower(), born)
+            for last, first, born in Participant.objects.filter(region=region).values_list(
+                "last_name", "first_name", "birth_date"
+            )
+        }
+        rows = [r for r in rows if (r["last_name"].lower(), r["first_name"].lower(), r["birth_date"]) not in existing]
         schools = {s.name.lower(): s for s in School.objects.filter(region=region)}
         new_names = {r["school"] for r in rows if r["school"].lower() not in schools}
         School.objects.bulk_create(
@@ -247,12 +266,18 @@ def import_error_message(error):
         "relation": _("Write mother, father, guardian or self."),
         "minor_self": _("A participant under 18 needs the consent of a parent or guardian."),
         "duplicate_row": _("This person is already in the file above."),
+        "unreadable": _("The file cannot be read as a table. Open it in Excel, save it as .xlsx and send it again."),
     }
     return messages.get(code, _("This value is not correct."))
 
 
 def column_label(key):
     return str(dict((k, label) for k, label, _r in COLUMNS).get(key, key))
+
+
+def _cells(values):
+    """Values people typed, written so that a spreadsheet shows them and never runs one as a formula."""
+    return ["'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in values]
 
 
 def participants_workbook(*, region):
@@ -269,17 +294,19 @@ def participants_workbook(*, region):
     )
     for p in people.iterator(chunk_size=2000):
         sheet.append(
-            [
-                p.last_name,
-                p.first_name,
-                p.patronymic,
-                p.birth_date.strftime("%d.%m.%Y"),
-                p.iin or "",
-                p.school_display,
-                p.grade or "",
-                p.supervisor.get_full_name() if p.supervisor else "",
-                _("given") if p.has_consent else _("withdrawn"),
-            ]
+            _cells(
+                [
+                    p.last_name,
+                    p.first_name,
+                    p.patronymic,
+                    p.birth_date.strftime("%d.%m.%Y"),
+                    p.iin or "",
+                    p.school_display,
+                    p.grade or "",
+                    p.supervisor.get_full_name() if p.supervisor else "",
+                    _("given") if p.has_consent else _("withdrawn"),
+                ]
+            )
         )
     return book
 
@@ -295,22 +322,24 @@ def entries_workbook(*, edition, region):
     entries = (
         Entry.objects.filter(edition=edition, region=region)
         .exclude(state=Entry.State.DRAFT)
-        .select_related("nomination", "school", "film")
-        .prefetch_related("authors__participant")
+        .select_related("nomination", "school")
+        .prefetch_related("authors__participant", "films")
         .order_by("nomination__order", "title")
     )
     for e in entries:
-        film = getattr(e, "film", None)
+        film = e.film
         sheet.append(
-            [
-                e.title,
-                e.nomination.name,
-                e.get_state_display(),
-                ", ".join(f"{a.participant.full_name} ({a.get_role_display()})" for a in e.authors.all()),
-                e.school_display,
-                timezone.localtime(e.submitted_at).strftime("%d.%m.%Y %H:%M") if e.submitted_at else "",
-                round(film.duration) if film and film.duration else "",
-                film.sha256 if film else "",
-            ]
+            _cells(
+                [
+                    e.title,
+                    e.nomination.name,
+                    e.get_state_display(),
+                    ", ".join(f"{a.participant.full_name} ({a.get_role_display()})" for a in e.authors.all()),
+                    e.school_display,
+                    timezone.localtime(e.submitted_at).strftime("%d.%m.%Y %H:%M") if e.submitted_at else "",
+                    round(film.duration) if film and film.duration else "",
+                    film.sha256 if film else "",
+                ]
+            )
         )
     return book

@@ -72,6 +72,17 @@ class Entry(models.Model):
     def school_display(self):
         return self.school.name if self.school_id else self.school_other
 
+    @property
+    def film(self):
+        """The film in effect: the newest that passed the check, else the newest one (being checked, or refused)."""
+        films = list(self.films.all())
+        return next((f for f in films if f.status == Film.Status.OK), films[0] if films else None)
+
+    @property
+    def latest_film(self):
+        films = list(self.films.all())
+        return films[0] if films else None
+
 
 class EntryAuthor(models.Model):
     class Role(models.TextChoices):
@@ -142,7 +153,10 @@ class Film(models.Model):
         OK = "ok", _("Checked")
         REJECTED = "rejected", _("Rejected")
 
-    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="film", verbose_name=_("entry"))
+    # An entry may hold two films for a while: the one in effect and a replacement being checked. The
+    # replacement takes over only once it passes; until then the earlier film stays.
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="films", verbose_name=_("entry"))
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     file = models.CharField(_("file"), max_length=500)
     size = models.BigIntegerField(_("size, bytes"))
     original_name = models.CharField(_("original file name"), max_length=255, blank=True)
@@ -165,6 +179,7 @@ class Film(models.Model):
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
     class Meta:
+        ordering = ["-pk"]
         verbose_name = _("film")
         verbose_name_plural = _("films")
 

@@ -22,6 +22,14 @@ def is_entry_owner(user, entry):
 
 
 @rules.predicate
+def is_entry_creator_or_supervisor(user, entry):
+    """Withdrawing cannot be undone: it is for whoever sent the entry and its supervisors, not every co-author."""
+    if entry is None or not user.is_authenticated:
+        return False
+    return entry.created_by_id == user.pk or any(s.pk == user.pk for s in entry.supervisors.all())
+
+
+@rules.predicate
 def entry_is_editable(user, entry):
     return entry is not None and entry.state in EDITABLE_STATES
 
@@ -37,7 +45,7 @@ rules.add_perm("submissions.view_entry", is_entry_owner | coordinates_entry_regi
 rules.add_perm("submissions.change_entry", (is_entry_owner & entry_is_editable) | is_organizer)
 rules.add_perm("submissions.upload_film", is_entry_owner & entry_is_editable)
 rules.add_perm("submissions.submit_entry", is_entry_owner & entry_is_editable)
-rules.add_perm("submissions.withdraw_entry", is_entry_owner)
+rules.add_perm("submissions.withdraw_entry", is_entry_creator_or_supervisor)
 rules.add_perm("submissions.view_film", is_entry_owner | coordinates_entry_region | is_organizer)
 rules.add_perm("submissions.review_entry", coordinates_entry_region | is_organizer)
 

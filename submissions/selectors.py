@@ -11,10 +11,11 @@ from .models import Entry, EntryAuthor, RegionSignoff
 
 def entries_with_team():
     return Entry.objects.select_related(
-        "edition", "nomination", "age_group", "region", "school", "created_by", "film"
+        "edition", "nomination", "age_group", "region", "school", "created_by"
     ).prefetch_related(
         Prefetch("authors", queryset=EntryAuthor.objects.select_related("participant")),
         "supervisors",
+        "films",
     )
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from festival.models import Region
 from festival.phases import phase_check
 from festival.services import _queue_after_commit
 
@@ -24,6 +25,12 @@ class EntryError(Exception):
 
 
 # ---------------------------------------------------------------- entries
+
+
+def entry_phase_action(entry):
+    """The phase action an author's change needs: a returned entry can be fixed while the coordinator
+    still reviews, a new one only while films are being sent."""
+    return "resubmit" if entry.state == Entry.State.RETURNED else "submit_entry"
 
 
 def entry_save(
@@ -47,10 +54,15 @@ def entry_save(
 
     Side effects: the Entry row, its EntryAuthor rows replaced, its supervisors set. Checks the phase.
     """
-    phase_check(edition=edition, action="submit_entry")
+    phase_check(edition=edition, action="submit_entry" if entry is None else entry_phase_action(entry))
     with transaction.atomic():
         if entry is None:
             entry = Entry(edition=edition, created_by=user)
+        else:
+            # Locked and re-read: the state may have changed since the form was shown.
+            entry = Entry.objects.select_for_update().get(pk=entry.pk)
+            if entry.state not in (Entry.State.DRAFT, Entry.State.RETURNED):
+                raise EntryError("wrong_state", state=entry.state)
         entry.nomination = nomination
         entry.title = title
         entry.synopsis = synopsis
@@ -60,7 +72,23 @@ def entry_save(
         entry.school = school
         entry.school_other = school_other
         entry.external_url = external_url
-        entry.save()
+        if entry.pk is None:
+            entry.save()
+        else:
+            entry.save(
+                update_fields=[
+                    "nomination",
+                    "title",
+                    "synopsis",
+                    "language",
+                    "age_group",
+                    "region",
+                    "school",
+                    "school_other",
+                    "external_url",
+                    "updated_at",
+                ]
+            )
         entry.authors.all().delete()
         EntryAuthor.objects.bulk_create(
             EntryAuthor(entry=entry, participant=participant, role=role) for participant, role in authors
@@ -97,8 +125,8 @@ def entry_submit(*, entry, user):
     Refuses (EntryError) without a checked film or an allowed link, or with a team outside the nomination's
     size. Side effects: state SUBMITTED, submitted_at; letters after commit.
     """
-    phase_check(edition=entry.edition, action="submit_entry")
-    film = Film.objects.filter(entry=entry).first()
+    phase_check(edition=entry.edition, action=entry_phase_action(entry))
+    film = entry.film
     if not (film and film.status == Film.Status.OK) and not (entry.external_url and entry.edition.allow_external_links):
         raise EntryError("no_film")
     team = entry.authors.values("participant").distinct().count()
@@ -125,8 +153,9 @@ def entry_withdraw(*, entry, user):
 def entry_accept(*, entry, by):
     """The coordinator finds the entry eligible. Side effects: state ACCEPTED; letters after commit."""
     phase_check(edition=entry.edition, action="regional_review")
-    _check_not_signed_off(entry)
-    _transition(entry, {Entry.State.SUBMITTED, Entry.State.RETURNED}, Entry.State.ACCEPTED, return_reason="")
+    with transaction.atomic():
+        _check_not_signed_off(entry)
+        _transition(entry, {Entry.State.SUBMITTED, Entry.State.RETURNED}, Entry.State.ACCEPTED, return_reason="")
     return entry
 
 
@@ -136,8 +165,9 @@ def entry_return(*, entry, by, reason):
     if not reason:
         raise EntryError("reason_required")
     phase_check(edition=entry.edition, action="regional_review")
-    _check_not_signed_off(entry)
-    _transition(entry, {Entry.State.SUBMITTED, Entry.State.ACCEPTED}, Entry.State.RETURNED, return_reason=reason)
+    with transaction.atomic():
+        _check_not_signed_off(entry)
+        _transition(entry, {Entry.State.SUBMITTED, Entry.State.ACCEPTED}, Entry.State.RETURNED, return_reason=reason)
     return entry
 
 
@@ -153,8 +183,8 @@ def entry_set_finalist(*, entry, by, finalist):
     region's entries of the nomination, so two coordinators' clicks cannot both take the last place.
     """
     phase_check(edition=entry.edition, action="select_finalists")
-    _check_not_signed_off(entry)
     with transaction.atomic():
+        _check_not_signed_off(entry)
         peers = list(
             Entry.objects.select_for_update()
             .filter(edition=entry.edition, region=entry.region, nomination=entry.nomination)
@@ -179,7 +209,9 @@ def region_signoff(*, edition, region, by):
     """
     phase_check(edition=edition, action="finalist_signoff")
     with transaction.atomic():
-        if RegionSignoff.objects.select_for_update().filter(edition=edition, region=region).exists():
+        # The region's row is the lock that orders sign-off against finalist changes and a second sign-off.
+        Region.objects.select_for_update().get(pk=region.pk)
+        if RegionSignoff.objects.filter(edition=edition, region=region).exists():
             raise EntryError("signed_off")
         finalists = list(
             Entry.objects.select_for_update().filter(
@@ -195,6 +227,8 @@ def region_signoff(*, edition, region, by):
 
 
 def _check_not_signed_off(entry):
+    """Inside a transaction: takes the region's lock, so that a sign-off cannot slip in before the change."""
+    Region.objects.select_for_update().get(pk=entry.region_id)
     if RegionSignoff.objects.filter(edition=entry.edition_id, region=entry.region_id).exists():
         raise EntryError("signed_off")
 
@@ -216,7 +250,10 @@ def _transition(entry, allowed, target, **fields):
 
 
 def upload_create(*, entry, user, length, filename="", metadata=None):
-    """Start a resumable upload. Side effects: an Upload row and its empty file in the upload area."""
+    """Start a resumable upload. Side effects: an Upload row and its empty file in the upload area; earlier
+    unfinished uploads of the entry are ended, so that one entry cannot hold many gigabytes of partial files."""
+    for earlier in Upload.objects.filter(entry=entry):
+        upload_delete(upload=earlier)
     upload = Upload.objects.create(
         entry=entry,
         created_by=user,
@@ -236,10 +273,11 @@ def upload_delete(*, upload):
 
 
 def upload_complete(*, upload):
-    """The last byte arrived: the file becomes the entry's film, to be checked by the worker.
+    """The last byte arrived: the file becomes a film of the entry, to be checked by the worker.
 
-    Side effects: the file moves into private storage; the entry's Film row is created or replaced (the
-    previous film's files are removed); the Upload row is deleted; after commit, the check task is queued.
+    Side effects: the file moves into private storage; a Film row (an earlier film stays until this one
+    passes its check, see film_accepted); the Upload row is deleted; after commit, the check task is queued.
+    Raises EntryError when the entry can no longer change (the file is then removed).
     """
     from .tasks import check_film
 
@@ -251,16 +289,28 @@ def upload_complete(*, upload):
     shutil.move(source, target)
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(pk=upload.entry_id)
-        # Locked: a check still running on the old film must not add a poster after its files are listed.
-        old = Film.objects.select_for_update().filter(entry=entry).first()
-        if old is not None:
-            old_files = _film_files(old)
-            transaction.on_commit(lambda: _remove_files(old_files))
-            old.delete()
+        if entry.state not in (Entry.State.DRAFT, Entry.State.RETURNED):
+            # Sent (or withdrawn) while the last bytes were on their way: the entry keeps the film it was sent with.
+            upload.delete()
+            transaction.on_commit(lambda: _remove_files([name]))
+            raise EntryError("wrong_state", state=entry.state)
         film = Film.objects.create(entry=entry, file=name, size=upload.length, original_name=upload.filename)
         upload.delete()
     _queue_after_commit(check_film, film.pk)
     return film
+
+
+def film_accepted(*, film):
+    """A film passed its check: it takes over from the entry's earlier films.
+
+    Side effects: the earlier Film rows and their files are removed (after commit).
+    """
+    with transaction.atomic():
+        Entry.objects.select_for_update().filter(pk=film.entry_id).first()
+        older = list(Film.objects.filter(entry_id=film.entry_id, pk__lt=film.pk))
+        files = [name for old in older for name in _film_files(old)]
+        Film.objects.filter(pk__in=[old.pk for old in older]).delete()
+        transaction.on_commit(lambda: _remove_files(files))
 
 
 def uploads_expire(*, now=None):

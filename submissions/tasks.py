@@ -1,20 +1,34 @@
 """Thin tasks: take ids, re-read, call a service."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from .media import MediaTimeout
 from .models import Film
 
 
-# A timeout or a full disk is the server's fault, not the film's: try again a few times, later.
-@shared_task(acks_late=True, autoretry_for=(OSError, MediaTimeout), retry_backoff=30, max_retries=3)
-def check_film(film_id):
+@shared_task(bind=True, acks_late=True, max_retries=3)
+def check_film(self, film_id):
     from .checks import film_check
 
     film = Film.objects.filter(pk=film_id).select_related("entry__nomination").first()
     if film is not None:
-        film_check(film=film)
-        if film.status == Film.Status.REJECTED:
+        try:
+            film_check(film=film)
+        except (OSError, MediaTimeout) as error:
+            # A timeout or a full disk is the server's fault, not the film's: try again later, a few times;
+            # then tell the authors to upload again instead of leaving the film "being checked" for ever.
+            if self.request.retries < self.max_retries:
+                raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+            Film.objects.filter(pk=film.pk, status=Film.Status.CHECKING).update(
+                status=Film.Status.REJECTED, problem="check_failed", checked_at=timezone.now()
+            )
+            film.refresh_from_db()
+        if film.status == Film.Status.OK:
+            from .services import film_accepted
+
+            film_accepted(film=film)
+        elif film.status == Film.Status.REJECTED:
             from .notifications import film_rejected_letters
 
             film_rejected_letters(film_id=film.pk)

@@ -20,7 +20,7 @@ import re
 from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
@@ -87,14 +87,21 @@ def hold_upload(upload_id):
 # ---------------------------------------------------------------- views
 
 
+def _reader_language(request):
+    # /tus/ has no language prefix: messages follow the language the person chose on the site.
+    return request.user.language if request.user.is_authenticated else request.LANGUAGE_CODE
+
+
 def collection(request):
-    return _dispatch(request, {"OPTIONS": _options, "POST": _create})
+    with translation.override(_reader_language(request)):
+        return _dispatch(request, {"OPTIONS": _options, "POST": _create})
 
 
 def resource(request, upload_id):
-    return _dispatch(
-        request, {"OPTIONS": _options, "HEAD": _head, "PATCH": _patch, "DELETE": _terminate}, upload_id=upload_id
-    )
+    with translation.override(_reader_language(request)):
+        return _dispatch(
+            request, {"OPTIONS": _options, "HEAD": _head, "PATCH": _patch, "DELETE": _terminate}, upload_id=upload_id
+        )
 
 
 class _Refused(Exception):
@@ -161,7 +168,7 @@ def _create(request):
     if not request.user.has_perm("submissions.upload_film", entry):
         raise _Refused(403, _("You cannot upload a film to this entry."))
     try:
-        phase_check(edition=entry.edition, action="submit_entry")
+        phase_check(edition=entry.edition, action=services.entry_phase_action(entry))
     except PhaseClosed as closed:
         raise _Refused(403, _phase_closed_message(closed)) from None
     nomination = entry.nomination
@@ -236,7 +243,12 @@ def _patch(request, upload_id):
             if new_offset == upload.length:
                 # Still under the lock, so that a retried last PATCH cannot complete the upload a second time.
                 upload.offset = new_offset
-                services.upload_complete(upload=upload)
+                try:
+                    services.upload_complete(upload=upload)
+                except services.EntryError:
+                    raise _Refused(
+                        403, _("This entry can no longer be changed, so its film cannot be replaced.")
+                    ) from None
     except UploadBusy:
         raise _Refused(HTTP_LOCKED, _("Another request is sending this file right now.")) from None
     except UploadFileMissing:

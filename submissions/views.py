@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from festival.models import Edition, Region, User
-from festival.phases import PhaseClosed, phase_allows, phase_required
+from festival.phases import PhaseClosed, phase_allows, phase_check, phase_closed_response, phase_required
 from festival.views import permission_required
 
 from . import selectors, services
@@ -19,7 +19,7 @@ from .imports import column_label, entries_workbook, import_error_message, parti
 from .media import BadImage
 from .media_views import private_file_response
 from .messages import entry_error_message
-from .models import Entry, Film, ImportJob
+from .models import Entry, ImportJob
 from .problems import image_problem_message
 
 
@@ -67,7 +67,10 @@ def my_entries(request):
 
 
 def _save_entry(request, form, edition, entry=None):
-    region, school, school_other = _place(request.user)
+    # An entry belongs to the region and school it was made in, whoever edits it later.
+    region, school, school_other = (
+        _place(request.user) if entry is None else (entry.region, entry.school, entry.school_other)
+    )
     data = form.cleaned_data
     supervisors = []
     if request.user.kind == User.Kind.SUPERVISOR:
@@ -108,6 +111,7 @@ def entry_create(request):
         edition=edition,
         candidates=candidates,
         ask_supervisor=request.user.kind == User.Kind.STUDENT,
+        region=_place(request.user)[0],
     )
     if request.method == "POST" and form.is_valid():
         entry = _save_entry(request, form, edition)
@@ -118,15 +122,21 @@ def entry_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@phase_required("submit_entry")
 def entry_edit(request, pk):
     entry = _entry_for(request, pk, "submissions.change_entry")
+    try:
+        phase_check(edition=entry.edition, action=services.entry_phase_action(entry))
+    except PhaseClosed as closed:
+        return phase_closed_response(request, closed)
+    # Everyone already in the film stays on the form, whoever edits: a co-author's edit must not drop the team.
+    candidates = {p.pk: p for p in [a.participant for a in entry.authors.all()] + list(_candidates(request.user))}
     form = EntryForm(
         request.POST or None,
         instance=entry,
         edition=entry.edition,
-        candidates=_candidates(request.user) or [a.participant for a in entry.authors.all()],
+        candidates=candidates.values(),
         ask_supervisor=request.user.kind == User.Kind.STUDENT,
+        region=entry.region,
     )
     if request.method == "POST" and form.is_valid():
         _save_entry(request, form, entry.edition, entry=entry)
@@ -145,9 +155,10 @@ def entry_detail(request, pk):
         "submissions/entry_detail.html",
         {
             "entry": entry,
-            "film": Film.objects.filter(entry=entry).first(),
+            "film": entry.film,
+            "latest_film": entry.latest_film,
             "can_upload": user.has_perm("submissions.upload_film", entry)
-            and phase_allows(entry.edition, "submit_entry"),
+            and phase_allows(entry.edition, services.entry_phase_action(entry)),
             "can_edit": user.has_perm("submissions.change_entry", entry),
             "cover_form": CoverForm(),
             "can_submit": user.has_perm("submissions.submit_entry", entry),
@@ -179,7 +190,7 @@ def film_status(request, pk):
     return render(
         request,
         "submissions/partials/film_status.html",
-        {"entry": entry, "film": Film.objects.filter(entry=entry).first()},
+        {"entry": entry, "film": entry.film, "latest_film": entry.latest_film},
     )
 
 
@@ -239,7 +250,9 @@ def film_file(request, pk, kind):
     entry = _entry_for(request, pk, "submissions.view_film")
     if kind in ("cover", "cover_thumbnail"):
         return private_file_response(request, getattr(entry, kind))
-    film = get_object_or_404(Film, entry=entry)
+    film = entry.film
+    if film is None:
+        raise Http404
     return private_file_response(request, {"original": film.file, "preview": film.preview, "poster": film.poster}[kind])
 
 
@@ -325,7 +338,8 @@ def region_entry(request, code, pk):
         {
             "region": region,
             "entry": entry,
-            "film": Film.objects.filter(entry=entry).first(),
+            "film": entry.film,
+            "latest_film": entry.latest_film,
             "return_form": return_form,
             "quota": services.finalist_quota(edition=entry.edition, region=region, nomination=entry.nomination),
             "signed_off": selectors.region_signed_off(edition=entry.edition, region=region),

@@ -30,6 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"Сапарова{n}")
     kind = User.Kind.STUDENT
     email_confirmed_at = factory.LazyFunction(timezone.now)
+    language = "en"  # tests read messages in English unless they say otherwise
     password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
 
     @factory.post_generation

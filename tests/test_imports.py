@@ -148,3 +148,30 @@ def test_export_participants_and_films(client, edition, coordinator, send):
     response = client.get(reverse("submissions:region_export_entries", args=["kostanay"]))
     assert response.status_code == 200
     assert load_workbook(io.BytesIO(response.content)).active.max_row == 1
+
+
+def test_import_template_example_is_never_imported(client, coordinator, send):
+    template = client.get(reverse("submissions:region_import_template", args=["kostanay"])).content
+    _response, job = send(SimpleUploadedFile("template.xlsx", template))
+    job.refresh_from_db()
+    assert (job.status, job.imported) == ("done", 0) and not Participant.objects.exists()
+
+
+def test_import_damaged_archive_fails_with_message(client, coordinator, send):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("nothing.txt", "not a workbook")
+    _response, job = send(SimpleUploadedFile("list.xlsx", buffer.getvalue()))
+    job.refresh_from_db()
+    assert job.status == "failed" and job.errors[0]["code"] == "unreadable"
+
+
+def test_export_does_not_turn_typed_text_into_formulas(client, coordinator):
+    child = factories.participant(supervisor=factories.SupervisorFactory(), region_code="kostanay")
+    Participant.objects.filter(pk=child.pk).update(last_name='=HYPERLINK("http://example.kz")', patronymic="@home")
+    url = reverse("submissions:region_export_participants", args=["kostanay"])
+    cells = next(load_workbook(io.BytesIO(client.get(url).content)).active.iter_rows(min_row=2))
+    assert cells[0].data_type == "s" and cells[0].value == "'" + '=HYPERLINK("http://example.kz")'
+    assert cells[2].value == "'@home"

@@ -187,8 +187,11 @@ def test_create_too_large_refused_with_size_and_limit(client, entry, settings):
     assert upload_area_files(settings) == []
 
 
-def test_create_too_large_message_in_reader_language(client, entry):
-    response = create(client, entry, int(2.3 * 1024 * MIB), **{"Accept-Language": "ru"})
+def test_create_too_large_message_in_reader_language(client, entry, student):
+    # /tus/ has no language prefix: the language the person chose on the site is used.
+    student.language = "ru"
+    student.save(update_fields=["language"])
+    response = create(client, entry, int(2.3 * 1024 * MIB), **{"Accept-Language": "en"})
     assert response.status_code == 413
     text = response.content.decode()
     assert "«Телевизионный сюжет»" in text
@@ -514,15 +517,23 @@ def test_head_after_expiry_is_gone(client, entry):
     assert not data_file(url).exists()
 
 
-def test_uploads_expire_removes_old_uploads_and_files(client, entry):
+def test_uploads_expire_removes_old_uploads_and_files(client, entry, edition, student):
     old_url = created(client, entry, 100)
-    fresh_url = created(client, entry, 100)
+    fresh_url = created(client, make_entry(edition, student, title="Второй фильм"), 100)
     assert patch(client, old_url, 0, b"a" * 10).status_code == 204
     Upload.objects.filter(pk=data_file(old_url).name).update(expires_at=timezone.now() - datetime.timedelta(hours=1))
     assert services.uploads_expire() == 1
     assert not data_file(old_url).exists()
     assert data_file(fresh_url).exists()
     assert list(Upload.objects.values_list("pk", flat=True)) == [uuid.UUID(data_file(fresh_url).name)]
+
+
+def test_new_upload_ends_the_unfinished_one_of_the_entry(client, entry):
+    first = created(client, entry, 100)
+    assert patch(client, first, 0, b"a" * 10).status_code == 204
+    second = created(client, entry, 100)
+    assert not data_file(first).exists() and data_file(second).exists()
+    assert Upload.objects.count() == 1
 
 
 def test_another_users_upload_is_not_found(client, entry):

@@ -21,6 +21,11 @@
 
   function show(element, visible) { element.classList.toggle("d-none", !visible); }
 
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : root.dataset.csrf;
+  }
+
   function fingerprint(file) {
     return Promise.resolve(["festival", root.dataset.entry, file.name, file.size, file.lastModified].join(":"));
   }
@@ -39,7 +44,8 @@
       chunkSize: 8 * 1024 * 1024,
       retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000, 120000],
       metadata: { entry: root.dataset.entry, filename: file.name, filetype: file.type || "" },
-      headers: { "X-CSRFToken": root.dataset.csrf },
+      // The token is read from the cookie for every request: signing in again in another tab replaces it.
+      onBeforeRequest: function (request) { request.setHeader("X-CSRFToken", csrfToken()); },
       fingerprint: fingerprint,
       removeFingerprintOnSuccess: true,
       onProgress: function (sent, total) {
@@ -56,8 +62,11 @@
         return !(status >= 400 && status < 500 && status !== 409 && status !== 423);
       },
       onError: function (error) {
-        var body = error.originalResponse ? error.originalResponse.getBody() : "";
-        say(body || text.failed, "error");
+        // Our own refusals are short plain text in the reader's language; anything else (a proxy's HTML
+        // page, a network error) gets the general message.
+        var response = error.originalResponse;
+        var plain = response && (response.getHeader("Content-Type") || "").indexOf("text/plain") === 0;
+        say(plain ? response.getBody() : text.failed, "error");
         show(pauseButton, false);
         show(resumeButton, true);
       },
