@@ -389,3 +389,28 @@ def test_letters_keep_punctuation_as_typed(edition, django_capture_on_commit_cal
         services.entry_submit(entry=entry, user=entry.created_by)
     assert "Том & Джерри's «день»" in mail.outbox[0].subject + mail.outbox[0].body
     assert "&amp;" not in mail.outbox[0].body and "&#x27;" not in mail.outbox[0].body
+
+
+def test_link_instead_of_file_where_the_edition_allows(client, edition):
+    edition.allow_external_links = True
+    edition.save(update_fields=["allow_external_links"])
+    student = factories.student_with_consent()
+    client.force_login(student)
+    data = entry_form_data(edition, student, external_url="youtu.be/abc123")
+    assert client.post(reverse("submissions:create"), data).status_code == 302
+    entry = Entry.objects.get()
+    assert entry.external_url == "https://youtu.be/abc123"
+    client.post(reverse("submissions:submit", args=[entry.pk]))
+    entry.refresh_from_db()
+    assert entry.state == Entry.State.SUBMITTED
+
+
+def test_link_ignored_where_the_edition_wants_files(client, edition):
+    student = factories.student_with_consent()
+    client.force_login(student)
+    client.post(reverse("submissions:create"), entry_form_data(edition, student, external_url="https://x.kz/v"))
+    entry = Entry.objects.get()
+    assert entry.external_url == ""
+    client.post(reverse("submissions:submit", args=[entry.pk]))
+    entry.refresh_from_db()
+    assert entry.state == Entry.State.DRAFT

@@ -16,6 +16,8 @@ LOCALE = Path(__file__).resolve().parent.parent / "locale"
 # Latin words allowed on a Kazakh or Russian page: file formats, the nomination STOP-MOTION, the UTC offset,
 # and "English" on the language switcher, where each language is named in itself so a reader finds their own.
 ALLOWED_LATIN = {"stop", "motion", "mp4", "mov", "webm", "mkv", "avi", "m4v", "xlsx", "utc", "english"}
+# Codec names a coordinator sees under the player: technical names, the same in every language.
+ALLOWED_LATIN |= {"h264", "hevc", "vp8", "vp9", "av1", "mpeg4", "mjpeg", "prores", "dnxhd"}
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
@@ -46,6 +48,7 @@ def visible_latin_words(body):
     text = html.unescape(re.sub(r"<[^>]+>", " ", body))
     text = re.sub(r"[\w.+-]+@[\w.-]+", " ", text)  # e-mail addresses
     text = re.sub(r"https?://\S+", " ", text)
+    text = re.sub(r"[\w.-]+\.(?:mp4|mov|m4v|webm|mkv|avi|jpe?g|png|webp|xlsx)\b", " ", text)  # file names
     words = re.findall(r"[A-Za-z][A-Za-z0-9]{2,}", text)
     return sorted({w for w in words if w.lower() not in ALLOWED_LATIN})
 
@@ -163,3 +166,31 @@ def test_language_switch_works_whatever_the_browser_language(client, db, page_la
     assert response.status_code == 302 and response.url == f"/{target}/register/"
     assert client.cookies["django_language"].value == target
     assert f'lang="{target}"' in client.get(response.url, HTTP_ACCEPT_LANGUAGE=browser_language).content.decode()
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_entry_pages_show_no_english(client, edition, language):
+    from submissions import services as entry_services
+
+    entry = factories.entry()
+    factories.checked_film(entry)
+    entry_services.entry_submit(entry=entry, user=entry.created_by)
+    pages = [
+        (entry.created_by, "submissions:mine", ()),
+        (entry.created_by, "submissions:create", ()),
+        (entry.created_by, "submissions:entry", (entry.pk,)),
+        (factories.coordinator("astana"), "submissions:region_entries", ("astana",)),
+        (factories.coordinator("astana"), "submissions:region_entry", ("astana", entry.pk)),
+        (factories.coordinator("astana"), "submissions:region_import", ("astana",)),
+    ]
+    found = {}
+    for user, name, args in pages:
+        client.force_login(user)
+        with translation.override(language):
+            url = reverse(name, args=args)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        words = visible_latin_words(response.content.decode())
+        if words:
+            found[url] = words
+    assert not found, found
