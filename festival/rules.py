@@ -49,7 +49,6 @@ def is_coordinator_of_region(user, region):
 rules.add_perm("festival.give_own_consent", is_student)
 rules.add_perm("festival.manage_team", is_supervisor)
 rules.add_perm("festival.view_region_workspace", is_coordinator_of_region | is_organizer)
-rules.add_perm("festival.view_jury_workspace", is_juror)
 rules.add_perm("festival.view_organizer_dashboard", is_organizer)
 
 # ---------------------------------------------------------------- the admin: the organizers' tool

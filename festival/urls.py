@@ -52,7 +52,7 @@ urlpatterns += i18n_patterns(
     path("me/", include(account_patterns)),
     path("region/<slug:code>/", views.region_workspace, name="region_workspace"),
     path("organizer/", views.organizer_dashboard, name="organizer_dashboard"),
-    path("jury/", views.jury_home, name="jury_home"),
     path("", include("submissions.urls")),
+    path("", include("judging.urls")),
     path("admin/", admin.site.urls),
 )

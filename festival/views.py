@@ -310,12 +310,6 @@ def organizer_dashboard(request):
     return render(request, "festival/organizer_dashboard.html", context)
 
 
-@permission_required("festival.view_jury_workspace")
-@require_GET
-def jury_home(request):
-    return render(request, "festival/jury_home.html", {"edition": selectors.edition_for_landing()})
-
-
 def favicon(request):
     """Browsers ask for /favicon.ico on every site; the icon is a static file with a hashed name."""
     return redirect(static("favicon.svg"))

@@ -87,7 +87,7 @@ PAGES = [
     ("supervisor", "account:team_add", ()),
     ("coordinator", "account:home", ()),
     ("coordinator", "region_workspace", ("astana",)),
-    ("juror", "jury_home", ()),
+    ("juror", "judging:home", ()),
     ("organizer", "organizer_dashboard", ()),
 ]
 

@@ -1,9 +1,13 @@
 """Every URL of the portal, requested as every role: who gets in. A URL missing here fails the test."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from judging.models import Assignment, Panel, PanelMember
 from submissions.models import ImportJob
 from tests import factories
 
@@ -26,6 +30,8 @@ CONSENT = "consent"  # a redirect to the consent form: a student's data is proce
 NOT_FOUND = 404
 ENTRY = "entry"  # stands for the id of the student's entry, made by the `people` fixture
 JOB = "job"  # and this for an import job of Astana's coordinator
+PANEL, ASSIGNMENT = "panel", "assignment"
+OBJECTS = (ENTRY, JOB, PANEL, ASSIGNMENT)
 
 
 def everyone(code):
@@ -67,7 +73,13 @@ MATRIX = {
     "account:team_add": ((), only(["supervisor"])),
     "region_workspace": (("astana",), only(["coordinator", "organizer"])),
     "organizer_dashboard": ((), only(["organizer"])),
-    "jury_home": ((), only(["juror"])),
+    # Jury: PANEL has the juror as its member; ASSIGNMENT gives them the student's entry.
+    "judging:home": ((), only(["juror"])),
+    "judging:panel": ((PANEL,), only(["juror", "organizer"])),
+    "judging:results": ((PANEL,), only(["organizer"])),
+    "judging:score": ((ASSIGNMENT,), only(["juror"], others=NOT_FOUND)),
+    "judging:preview": ((ASSIGNMENT,), only([], others=NOT_FOUND)),
+    "judging:recuse": ((ASSIGNMENT,), only([], others=NOT_ALLOWED)),
     "admin:index": ((), {**everyone(REDIRECT), "organizer": OK}),
     # Entries: `ENTRY` is the student's draft in Astana. Someone else's entry is not found (404), not
     # forbidden, so that its existence is not revealed.
@@ -137,7 +149,7 @@ def people(db, edition):
     factories.checked_film(entry)
     supervisor = factories.SupervisorFactory()
     factories.participant(supervisor=supervisor, region_code="astana")
-    return {
+    result = {
         "anonymous": None,
         "new_student": factories.StudentFactory(),
         "student": student,
@@ -152,12 +164,19 @@ def people(db, edition):
             region=entry.region, created_by=entry.created_by, file="imports/x.xlsx", original_name="x.xlsx"
         ),
     }
+    panel = Panel.objects.create(
+        edition=edition, stage=Panel.Stage.REPUBLICAN, name="Жюри", deadline=timezone.now() + timedelta(days=9)
+    )
+    PanelMember.objects.create(panel=panel, juror=result["juror"])
+    result["panel"] = panel
+    result["assignment"] = Assignment.objects.create(panel=panel, juror=result["juror"], entry=entry)
+    return result
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_authorization_matrix(client, people, edition, name):
     args, expected = MATRIX[name]
-    url = reverse(name, args=[people[arg].pk if arg in (ENTRY, JOB) else arg for arg in args])
+    url = reverse(name, args=[people[arg].pk if arg in OBJECTS else arg for arg in args])
     failures = []
     for role in ROLES:
         client.logout()
@@ -192,7 +211,7 @@ def test_admin_changelists_organizer_only(client, people, model):
 def test_student_without_consent_reaches_only_consent(client, edition):
     kid = factories.StudentFactory()
     client.force_login(kid)
-    for name in ("account:home", "account:team", "jury_home", "organizer_dashboard"):
+    for name in ("account:home", "account:team", "judging:home", "organizer_dashboard"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response.url == reverse("account:consent"), name
     assert client.get(reverse("account:consent")).status_code == 200

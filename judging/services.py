@@ -1,0 +1,266 @@
+"""Operations of the jury: building assignments around conflicts of interest, reassigning when a juror
+drops out, saving scores, recusals. Each writes an audit record."""
+
+from collections import Counter
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from submissions.models import Entry
+
+from .models import Assignment, AuditEvent, Conflict, Criterion, Panel, PanelMember, Score, ScoreItem
+
+DEFAULT_CRITERIA = [
+    ("idea", "Идея және сценарий", "Идея и сценарий", "Idea and script"),
+    ("directing", "Режиссура", "Режиссура", "Directing"),
+    ("camera", "Операторлық жұмыс", "Операторская работа", "Camera work"),
+    ("editing", "Монтаж", "Монтаж", "Editing"),
+    ("sound", "Дыбыс және музыка", "Звук и музыка", "Sound and music"),
+    ("acting", "Актерлік шеберлік", "Актёрская игра", "Acting"),
+    ("originality", "Өзіндік ерекшелік", "Оригинальность", "Originality"),
+]
+
+
+class JudgingError(Exception):
+    def __init__(self, code, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def audit(*, actor, action, subject, panel=None, before=None, after=None):
+    return AuditEvent.objects.create(
+        actor=actor, action=action, subject=subject, panel=panel, before=before, after=after
+    )
+
+
+def criteria_default_create(*, edition):
+    """The seven criteria of the festival's rules, each 0–10 with weight 1, for every nomination."""
+    for order, (code, kk, ru, en) in enumerate(DEFAULT_CRITERIA):
+        Criterion.objects.get_or_create(
+            edition=edition,
+            nomination=None,
+            code=code,
+            defaults={"name_kk": kk, "name_ru": ru, "name_en": en, "order": order},
+        )
+
+
+def criteria_for(*, edition, nomination):
+    """A nomination's own criteria if it has any, else the edition's general ones."""
+    own = list(Criterion.objects.filter(edition=edition, nomination=nomination))
+    return own or list(Criterion.objects.filter(edition=edition, nomination__isnull=True))
+
+
+def panel_entries(panel):
+    """The entries a panel judges: at the regional stage those its coordinator accepted, at the republican
+    stage the regions' finalists in the panel's nominations."""
+    entries = Entry.objects.filter(edition=panel.edition, nomination__in=panel.nominations.all())
+    if panel.stage == Panel.Stage.REGIONAL:
+        return entries.filter(region=panel.region, state__in=[Entry.State.ACCEPTED, Entry.State.REGIONAL_FINALIST])
+    return entries.filter(state__in=[Entry.State.REPUBLICAN_PARTICIPANT, Entry.State.AWARDED, Entry.State.NOT_AWARDED])
+
+
+def rule_conflict(panel, juror, entry):
+    """The conflict the rules see, or None: a juror never judges their own school, nor — at the republican
+    stage — their own region."""
+    if juror.school_id and juror.school_id == entry.school_id:
+        return Conflict.Kind.SCHOOL
+    if panel.stage == Panel.Stage.REPUBLICAN and juror.region_id and juror.region_id == entry.region_id:
+        return Conflict.Kind.REGION
+    return None
+
+
+def _blocked(panel):
+    """(juror id, entry id) pairs a juror must not get: rule conflicts are recorded as they are found;
+    declared ones count unless the organizer dismissed them."""
+    return set(
+        Conflict.objects.filter(panel=panel)
+        .exclude(decision=Conflict.Decision.DISMISSED)
+        .values_list("juror_id", "entry_id")
+    )
+
+
+@transaction.atomic
+def assignments_build(*, panel, by=None):
+    """Give the panel's entries to its active members: all to all, or `jurors_per_entry` each, spread
+    evenly by current load. Idempotent: existing assignments stay; run it again after new entries arrive.
+
+    Side effects: Assignment rows; Conflict rows for the rule conflicts found; an audit record.
+    Returns the number of assignments created.
+    """
+    Panel.objects.select_for_update().get(pk=panel.pk)
+    members = [m.juror for m in PanelMember.objects.filter(panel=panel, active=True).select_related("juror")]
+    entries = list(panel_entries(panel).select_related("school", "region"))
+    for entry in entries:
+        for juror in members:
+            kind = rule_conflict(panel, juror, entry)
+            if kind:
+                Conflict.objects.get_or_create(
+                    panel=panel, juror=juror, entry=entry, defaults={"kind": kind, "decision": Conflict.Decision.UPHELD}
+                )
+    blocked = _blocked(panel)
+    existing = Assignment.objects.filter(panel=panel, active=True)
+    have = {(a.juror_id, a.entry_id) for a in existing}
+    load = Counter(a.juror_id for a in existing)
+    per_entry = Counter(a.entry_id for a in existing)
+    created = []
+    for entry in entries:
+        eligible = [j for j in members if (j.pk, entry.pk) not in blocked and (j.pk, entry.pk) not in have]
+        if panel.assigning == Panel.Assigning.ALL:
+            chosen = eligible
+        else:
+            missing = max(panel.jurors_per_entry - per_entry[entry.pk], 0)
+            chosen = sorted(eligible, key=lambda j: (load[j.pk], j.pk))[:missing]
+        for juror in chosen:
+            created.append(Assignment(panel=panel, juror=juror, entry=entry))
+            load[juror.pk] += 1
+            per_entry[entry.pk] += 1
+    # An assignment made inactive earlier (recusal dismissed, juror back) is reactivated, not duplicated.
+    for assignment in created:
+        Assignment.objects.update_or_create(
+            panel=panel, juror=assignment.juror, entry=assignment.entry, defaults={"active": True}
+        )
+    audit(
+        actor=by, action="assignments_build", subject=f"panel {panel.pk}", panel=panel, after={"created": len(created)}
+    )
+    return len(created)
+
+
+@transaction.atomic
+def juror_drop(*, panel, juror, by):
+    """A juror leaves the panel. Their submitted scores stay and count; what they had not submitted goes
+    to the other members. Side effects: PanelMember inactive, assignments moved, an audit record."""
+    PanelMember.objects.filter(panel=panel, juror=juror).update(active=False)
+    open_ones = Assignment.objects.filter(panel=panel, juror=juror, active=True).exclude(
+        score__status=Score.Status.SUBMITTED
+    )
+    moved = open_ones.count()
+    open_ones.update(active=False)
+    audit(actor=by, action="juror_drop", subject=f"juror {juror.pk}", panel=panel, after={"released": moved})
+    return assignments_build(panel=panel, by=by)
+
+
+def assignment_editable(assignment, now=None):
+    now = now or timezone.now()
+    return assignment.active and now < assignment.panel.deadline
+
+
+@transaction.atomic
+def score_save(*, assignment, values, notes, note, submit, version, by):
+    """Save a juror's points for an entry, as a draft or submitted.
+
+    `values`: {criterion id: points}; `notes`: {criterion id: text}. Refuses (JudgingError) after the
+    panel's deadline, on an assignment that is not the juror's or no longer active, on points outside the
+    scale, on a missing criterion when submitting, and on a stale form (`version` older than the stored
+    one: another tab saved meanwhile). Side effects: Score and ScoreItem rows; an audit record with the
+    values before and after.
+    """
+    assignment = Assignment.objects.select_for_update().select_related("panel", "entry").get(pk=assignment.pk)
+    if assignment.juror_id != by.pk:
+        raise JudgingError("not_yours")
+    if not assignment_editable(assignment):
+        raise JudgingError("closed")
+    criteria = {c.pk: c for c in criteria_for(edition=assignment.panel.edition, nomination=assignment.entry.nomination)}
+    for criterion_id, value in values.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            raise JudgingError("unknown_criterion")
+        if value is not None and not 0 <= value <= criterion.maximum:
+            raise JudgingError("out_of_scale", name=criterion.name, maximum=criterion.maximum)
+    if submit and any(values.get(cid) is None for cid in criteria):
+        raise JudgingError("incomplete")
+    score, _created = Score.objects.select_for_update().get_or_create(assignment=assignment)
+    if version != score.version:
+        raise JudgingError("stale")
+    before = _score_state(score)
+    for criterion_id, value in values.items():
+        if value is None:
+            ScoreItem.objects.filter(score=score, criterion_id=criterion_id).delete()
+        else:
+            ScoreItem.objects.update_or_create(
+                score=score,
+                criterion_id=criterion_id,
+                defaults={"value": value, "note": notes.get(criterion_id, "")[:1000]},
+            )
+    score.note = note[:3000]
+    score.version += 1
+    if submit:
+        score.status, score.submitted_at = Score.Status.SUBMITTED, timezone.now()
+    score.save()
+    audit(
+        actor=by,
+        action="score_submit" if submit else "score_save",
+        subject=f"assignment {assignment.pk}",
+        panel=assignment.panel,
+        before=before,
+        after=_score_state(score),
+    )
+    return score
+
+
+def _score_state(score):
+    items = {str(i.criterion_id): i.value for i in score.items.all()}
+    return {"status": score.status, "items": items, "note": score.note}
+
+
+@transaction.atomic
+def recuse(*, assignment, reason, by):
+    """A juror declares a conflict: the entry leaves their list at once; the organizer decides.
+    Side effects: a Conflict (declared, pending), the assignment inactive, an audit record."""
+    if assignment.juror_id != by.pk:
+        raise JudgingError("not_yours")
+    Conflict.objects.update_or_create(
+        panel=assignment.panel,
+        juror=by,
+        entry=assignment.entry,
+        defaults={"kind": Conflict.Kind.DECLARED, "reason": reason.strip(), "decision": Conflict.Decision.PENDING},
+    )
+    Assignment.objects.filter(pk=assignment.pk).update(active=False)
+    audit(
+        actor=by,
+        action="recuse",
+        subject=f"assignment {assignment.pk}",
+        panel=assignment.panel,
+        after={"reason": reason.strip()},
+    )
+
+
+@transaction.atomic
+def conflict_decide(*, conflict, decision, by):
+    """The organizer's word on a declared conflict. Upheld: the entry goes to another member if the panel
+    assigns per entry. Dismissed: the juror gets the entry back. Side effects: Conflict, assignments, audit."""
+    before = conflict.decision
+    conflict.decision, conflict.decided_by = decision, by
+    conflict.save(update_fields=["decision", "decided_by"])
+    if decision == Conflict.Decision.DISMISSED:
+        Assignment.objects.filter(panel=conflict.panel, juror=conflict.juror, entry=conflict.entry).update(active=True)
+    audit(
+        actor=by,
+        action="conflict_decide",
+        subject=f"conflict {conflict.pk}",
+        panel=conflict.panel,
+        before={"decision": before},
+        after={"decision": decision},
+    )
+    assignments_build(panel=conflict.panel, by=by)
+
+
+def juror_progress(*, panel, juror):
+    """(submitted, assigned) for the juror's active assignments in the panel."""
+    assigned = Assignment.objects.filter(panel=panel, juror=juror, active=True)
+    return assigned.filter(score__status=Score.Status.SUBMITTED).count(), assigned.count()
+
+
+def next_unscored(*, panel, juror, after=None):
+    """The juror's next assignment without a submitted score, after `after` in their list, wrapping round."""
+    pending = (
+        Assignment.objects.filter(panel=panel, juror=juror, active=True)
+        .exclude(score__status=Score.Status.SUBMITTED)
+        .order_by("pk")
+    )
+    if after is not None:
+        later = pending.filter(pk__gt=after.pk).first()
+        if later:
+            return later
+    return pending.exclude(Q(pk=after.pk) if after else Q()).first()

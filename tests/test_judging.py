@@ -1,0 +1,295 @@
+"""Jury panels: assignment around conflicts of interest, blind scoring, drafts, deadlines, recusal, audit."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from judging import services
+from judging.models import Assignment, AuditEvent, Conflict, Criterion, Panel, PanelMember, Score
+from submissions.models import Entry
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def finalists(edition, count, region_code="astana", nomination="tv-story"):
+    entries = [
+        factories.entry(region_code=region_code, title=f"Фильм {i}", nomination_code=nomination) for i in range(count)
+    ]
+    Entry.objects.filter(pk__in=[e.pk for e in entries]).update(state=Entry.State.REPUBLICAN_PARTICIPANT)
+    return [Entry.objects.get(pk=e.pk) for e in entries]
+
+
+def panel_with(edition, jurors, *, assigning=Panel.Assigning.ALL, per_entry=2, deadline_days=5):
+    services.criteria_default_create(edition=edition)
+    panel = Panel.objects.create(
+        edition=edition,
+        stage=Panel.Stage.REPUBLICAN,
+        name="Жюри: сюжеты",
+        assigning=assigning,
+        jurors_per_entry=per_entry,
+        deadline=timezone.now() + datetime.timedelta(days=deadline_days),
+    )
+    panel.nominations.add(edition.nominations.get(code="tv-story"))
+    for juror in jurors:
+        PanelMember.objects.create(panel=panel, juror=juror)
+    return panel
+
+
+def full_marks(panel, entry, points=7):
+    criteria = services.criteria_for(edition=panel.edition, nomination=entry.nomination)
+    return {c.pk: points for c in criteria}
+
+
+def test_default_criteria_are_the_seven_of_the_rules(edition):
+    services.criteria_default_create(edition=edition)
+    services.criteria_default_create(edition=edition)
+    assert Criterion.objects.filter(edition=edition).count() == 7
+    assert {c.maximum for c in Criterion.objects.all()} == {10}
+
+
+def test_assign_all_skips_own_school_and_own_region(edition):
+    entries = finalists(edition, 2, region_code="astana")
+    same_school = factories.juror()
+    same_school.school = entries[0].school
+    same_school.save(update_fields=["school"])
+    same_region = factories.juror()
+    same_region.region = entries[1].region
+    same_region.save(update_fields=["region"])
+    outsider = factories.juror()
+    panel = panel_with(edition, [same_school, same_region, outsider])
+    services.assignments_build(panel=panel)
+    pairs = set(Assignment.objects.filter(panel=panel).values_list("juror_id", "entry_id"))
+    assert (same_school.pk, entries[0].pk) not in pairs
+    assert not any(j == same_region.pk for j, _e in pairs)  # both entries are from the juror's region
+    assert {(outsider.pk, e.pk) for e in entries} <= pairs
+    kinds = set(Conflict.objects.filter(panel=panel).values_list("juror_id", "kind"))
+    assert (same_school.pk, "school") in kinds and (same_region.pk, "region") in kinds
+
+
+def test_assign_per_entry_spreads_evenly_and_is_idempotent(edition):
+    finalists(edition, 5)
+    jurors = [factories.juror() for _ in range(3)]
+    panel = panel_with(edition, jurors, assigning=Panel.Assigning.PER_ENTRY, per_entry=2)
+    assert services.assignments_build(panel=panel) == 10
+    assert services.assignments_build(panel=panel) == 0
+    loads = sorted(Assignment.objects.filter(panel=panel, juror=j).count() for j in jurors)
+    assert loads == [3, 3, 4]
+
+
+def test_dropped_juror_keeps_submitted_scores_and_the_rest_moves(edition):
+    entries = finalists(edition, 2)
+    leaving, staying, spare = factories.juror(), factories.juror(), factories.juror()
+    panel = panel_with(edition, [leaving, staying, spare], assigning=Panel.Assigning.PER_ENTRY, per_entry=2)
+    services.assignments_build(panel=panel)
+    mine = list(Assignment.objects.filter(panel=panel, juror=leaving).order_by("pk"))
+    assert mine, "the leaving juror had films"
+    services.score_save(
+        assignment=mine[0], values=full_marks(panel, entries[0]), notes={}, note="", submit=True, version=0, by=leaving
+    )
+    services.juror_drop(panel=panel, juror=leaving, by=factories.organizer())
+    kept = Assignment.objects.get(pk=mine[0].pk)
+    assert kept.active and kept.score.status == Score.Status.SUBMITTED
+    for entry in entries:
+        active = Assignment.objects.filter(panel=panel, entry=entry, active=True)
+        assert active.count() >= 2
+
+
+def test_score_out_of_scale_incomplete_and_stale_refused(edition):
+    entry = finalists(edition, 1)[0]
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    marks = full_marks(panel, entry)
+    first = next(iter(marks))
+    with pytest.raises(services.JudgingError) as error:
+        services.score_save(
+            assignment=assignment, values={**marks, first: 11}, notes={}, note="", submit=False, version=0, by=juror
+        )
+    assert error.value.code == "out_of_scale"
+    with pytest.raises(services.JudgingError) as error:
+        services.score_save(
+            assignment=assignment, values={**marks, first: None}, notes={}, note="", submit=True, version=0, by=juror
+        )
+    assert error.value.code == "incomplete"
+    services.score_save(assignment=assignment, values={first: 5}, notes={}, note="", submit=False, version=0, by=juror)
+    with pytest.raises(services.JudgingError) as error:  # a second tab still showing version 0
+        services.score_save(assignment=assignment, values=marks, notes={}, note="", submit=True, version=0, by=juror)
+    assert error.value.code == "stale"
+    assert Score.objects.get().items.get().value == 5
+
+
+def test_score_after_deadline_and_by_another_juror_refused(edition):
+    entry = finalists(edition, 1)[0]
+    juror, other = factories.juror(), factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    with pytest.raises(services.JudgingError) as error:
+        services.score_save(
+            assignment=assignment, values=full_marks(panel, entry), notes={}, note="", submit=True, version=0, by=other
+        )
+    assert error.value.code == "not_yours"
+    Panel.objects.filter(pk=panel.pk).update(deadline=timezone.now() - datetime.timedelta(minutes=1))
+    with pytest.raises(services.JudgingError) as error:
+        services.score_save(
+            assignment=assignment, values=full_marks(panel, entry), notes={}, note="", submit=True, version=0, by=juror
+        )
+    assert error.value.code == "closed" and not Score.objects.exists()
+
+
+def test_score_changes_are_audited_with_before_and_after(edition):
+    entry = finalists(edition, 1)[0]
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    services.score_save(
+        assignment=assignment, values=full_marks(panel, entry, 6), notes={}, note="", submit=True, version=0, by=juror
+    )
+    services.score_save(
+        assignment=assignment, values=full_marks(panel, entry, 8), notes={}, note="", submit=True, version=1, by=juror
+    )
+    last = AuditEvent.objects.filter(action="score_submit").first()
+    assert set(last.before["items"].values()) == {6} and set(last.after["items"].values()) == {8}
+    assert last.actor == juror
+
+
+def test_scoring_page_is_blind_and_save_and_next_walks_the_list(client, edition):
+    entries = finalists(edition, 2)
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    client.force_login(juror)
+    first, second = Assignment.objects.order_by("pk")
+    page = client.get(reverse("judging:score", args=[first.pk])).content.decode()
+    author = entries[0].authors.get().participant
+    for secret in (author.last_name, author.first_name, entries[0].school.name, "Астана", "город Астана"):
+        assert secret not in page
+    assert "0 of 2" in page
+    data = {"version": 0, "note": "", **{f"c{cid}": 7 for cid in full_marks(panel, entries[0])}, "action": "next"}
+    response = client.post(reverse("judging:score", args=[first.pk]), data)
+    assert response.status_code == 302 and response.url == reverse("judging:score", args=[second.pk])
+    response = client.post(reverse("judging:score", args=[second.pk]), data, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("judging:panel", args=[panel.pk])
+    assert "2 of 2" in response.content.decode()
+
+
+def test_scoring_page_out_of_scale_message_and_values_kept(client, edition):
+    entry = finalists(edition, 1)[0]
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    client.force_login(juror)
+    marks = {f"c{cid}": 9 for cid in full_marks(panel, entry)}
+    first = next(iter(marks))
+    response = client.post(
+        reverse("judging:score", args=[assignment.pk]),
+        {"version": 0, "note": "", **marks, first: 12, "action": "submit"},
+    )
+    assert response.status_code == 200 and first in response.context["form"].errors
+    assert re.search(r'value="9"', response.content.decode()) and not Score.objects.exists()
+
+
+def test_juror_cannot_reach_unassigned_film(client, edition):
+    finalists(edition, 1)
+    juror, stranger = factories.juror(), factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    client.force_login(stranger)
+    for name in ("judging:score", "judging:preview"):
+        assert client.get(reverse(name, args=[assignment.pk])).status_code == 404
+    assert client.get(reverse("judging:panel", args=[panel.pk])).status_code == 403
+    assert client.get(reverse("submissions:film_original", args=[assignment.entry_id])).status_code == 404
+
+
+def test_recusal_then_organizer_dismisses(client, edition):
+    finalists(edition, 1)
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    client.force_login(juror)
+    client.post(reverse("judging:recuse", args=[assignment.pk]), {"reason": "Это фильм моей племянницы"})
+    assignment.refresh_from_db()
+    conflict = Conflict.objects.get()
+    assert not assignment.active and conflict.kind == "declared" and conflict.decision == "pending"
+    assert client.get(reverse("judging:score", args=[assignment.pk])).status_code == 404
+    services.conflict_decide(conflict=conflict, decision=Conflict.Decision.DISMISSED, by=factories.organizer())
+    assignment.refresh_from_db()
+    assert assignment.active
+
+
+def test_scoring_page_query_count_does_not_grow(client, edition):
+    juror = factories.juror()
+    client.force_login(juror)
+    counts = []
+    for size in (2, 6):
+        Panel.objects.all().delete()
+        Entry.objects.all().delete()
+        finalists(edition, size)
+        panel = panel_with(edition, [juror])
+        services.assignments_build(panel=panel)
+        assignment = Assignment.objects.order_by("pk").first()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("judging:score", args=[assignment.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def submit(panel, juror, entry, points):
+    assignment = Assignment.objects.get(panel=panel, juror=juror, entry=entry)
+    criteria = services.criteria_for(edition=panel.edition, nomination=entry.nomination)
+    values = {c.pk: points[i] if isinstance(points, list) else points for i, c in enumerate(criteria)}
+    services.score_save(assignment=assignment, values=values, notes={}, note="", submit=True, version=0, by=juror)
+
+
+def test_results_rank_with_tie_break_and_show_an_unbreakable_tie(client, edition):
+    first, second, third = finalists(edition, 3)
+    chair, member = factories.juror(), factories.juror()
+    panel = panel_with(edition, [chair, member])
+    Panel.objects.filter(pk=panel.pk).update(chair=chair, tie_break=[["chair"]])
+    panel.refresh_from_db()
+    services.assignments_build(panel=panel)
+    # Every criterion 0–10, weight 1: a juror's total is 10 × points (7 points everywhere → 70).
+    submit(panel, chair, first, 8)  # first: chair 80, member 60 → mean 70
+    submit(panel, member, first, 6)
+    submit(panel, chair, second, 6)  # second: chair 60, member 80 → mean 70; the chair's rule puts first above
+    submit(panel, member, second, 8)
+    submit(panel, chair, third, 5)  # third: 50 and 50 → mean 50
+    submit(panel, member, third, 5)
+    rows = [(row.place, entry.pk, row.tied) for row, entry in services_results(panel)]
+    assert rows == [(1, first.pk, False), (2, second.pk, False), (3, third.pk, False)]
+
+    Panel.objects.filter(pk=panel.pk).update(tie_break=[])
+    panel.refresh_from_db()
+    rows = [(row.place, row.tied) for row, _entry in services_results(panel)]
+    assert rows == [(1, True), (1, True), (3, False)]
+    client.force_login(factories.organizer())
+    page = client.get(reverse("judging:results", args=[panel.pk])).content.decode()
+    assert page.count("table-warning") == 2
+
+
+def services_results(panel):
+    from judging.selectors import panel_results
+
+    return panel_results(panel)[0].rows
+
+
+def test_results_visible_to_chair_and_organizer_not_to_members(client, edition):
+    finalists(edition, 1)
+    chair, member = factories.juror(), factories.juror()
+    panel = panel_with(edition, [chair, member])
+    Panel.objects.filter(pk=panel.pk).update(chair=chair)
+    url = reverse("judging:results", args=[panel.pk])
+    for user, status in ((chair, 200), (factories.organizer(), 200), (member, 403), (factories.coordinator(), 403)):
+        client.force_login(user)
+        assert client.get(url).status_code == status
