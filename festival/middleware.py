@@ -16,6 +16,7 @@ _ALLOWED_WITHOUT_CONSENT = {
     "password_change_done",
     "health",
     "favicon",
+    "judging:public",
 }
 
 

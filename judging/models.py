@@ -227,3 +227,52 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject}"
+
+
+class Award(models.Model):
+    """The organizer's decision for an entry of the republican stage: a place, the grand prix (the «best
+    film» nomination), or a special mention."""
+
+    class Kind(models.TextChoices):
+        PLACE = "place", _("Place")
+        GRAND_PRIX = "grand_prix", _("Grand prix")
+        MENTION = "mention", _("Special mention")
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="award", verbose_name=_("entry"))
+    kind = models.CharField(_("award"), max_length=12, choices=Kind.choices)
+    place = models.PositiveSmallIntegerField(
+        _("place"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    note = models.CharField(_("wording"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["entry__nomination__order", "place"]
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="place", place__isnull=False) | (~Q(kind="place") & Q(place__isnull=True)),
+                name="award_place_only_for_places",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.entry}: {self.get_kind_display()} {self.place or ''}".strip()
+
+
+class ResultsLock(models.Model):
+    """While locked, the edition's results (scores and awards) cannot change and are public."""
+
+    edition = models.OneToOneField(Edition, on_delete=models.CASCADE, related_name="results_lock")
+    locked = models.BooleanField(_("locked"), default=False)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("results lock")
+        verbose_name_plural = _("results locks")
+
+    def __str__(self):
+        return f"{self.edition}: {'locked' if self.locked else 'open'}"

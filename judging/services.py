@@ -9,7 +9,18 @@ from django.utils import timezone
 
 from submissions.models import Entry
 
-from .models import Assignment, AuditEvent, Conflict, Criterion, Panel, PanelMember, Score, ScoreItem
+from .models import (
+    Assignment,
+    AuditEvent,
+    Award,
+    Conflict,
+    Criterion,
+    Panel,
+    PanelMember,
+    ResultsLock,
+    Score,
+    ScoreItem,
+)
 
 DEFAULT_CRITERIA = [
     ("idea", "Идея және сценарий", "Идея и сценарий", "Idea and script"),
@@ -143,7 +154,7 @@ def juror_drop(*, panel, juror, by):
 
 def assignment_editable(assignment, now=None):
     now = now or timezone.now()
-    return assignment.active and now < assignment.panel.deadline
+    return assignment.active and now < assignment.panel.deadline and not results_locked(assignment.panel.edition)
 
 
 @transaction.atomic
@@ -264,3 +275,107 @@ def next_unscored(*, panel, juror, after=None):
         if later:
             return later
     return pending.exclude(Q(pk=after.pk) if after else Q()).first()
+
+
+# ---------------------------------------------------------------- decisions and the lock
+
+
+def results_locked(edition):
+    return ResultsLock.objects.filter(edition=edition, locked=True).exists()
+
+
+@transaction.atomic
+def award_set(*, entry, kind, place=None, note="", by):
+    """The organizer's decision for a republican-stage entry; `kind` None removes it.
+
+    Refused (JudgingError) while the results are locked or for an entry outside the republican stage.
+    Side effects: the Award row (created, changed or removed); an audit record with before and after.
+    """
+    from submissions.models import Entry as EntryModel
+
+    entry = EntryModel.objects.select_for_update().get(pk=entry.pk)
+    if results_locked(entry.edition):
+        raise JudgingError("locked")
+    if entry.state != EntryModel.State.REPUBLICAN_PARTICIPANT:
+        raise JudgingError("not_finalist")
+    if kind == Award.Kind.PLACE and place not in (1, 2, 3):
+        raise JudgingError("place")
+    current = Award.objects.filter(entry=entry).first()
+    before = {"kind": current.kind, "place": current.place, "note": current.note} if current else None
+    if kind is None:
+        Award.objects.filter(entry=entry).delete()
+        after = None
+    else:
+        Award.objects.update_or_create(
+            entry=entry,
+            defaults={
+                "kind": kind,
+                "place": place if kind == Award.Kind.PLACE else None,
+                "note": note.strip()[:300],
+                "decided_by": by,
+            },
+        )
+        after = {"kind": kind, "place": place, "note": note.strip()[:300]}
+    audit(actor=by, action="award", subject=f"entry {entry.pk}", before=before, after=after)
+
+
+@transaction.atomic
+def results_lock(*, edition, by):
+    """Lock the edition's results: scores and awards stop changing, the results page goes public, and the
+    entries take their outcome (winner or participant). Side effects: ResultsLock, entry states, audit."""
+    from submissions.models import Entry as EntryModel
+
+    lock, _created = ResultsLock.objects.select_for_update().get_or_create(edition=edition, defaults={"changed_by": by})
+    if lock.locked and not _created:
+        raise JudgingError("locked")
+    finalists = EntryModel.objects.filter(edition=edition, state=EntryModel.State.REPUBLICAN_PARTICIPANT)
+    awarded = set(Award.objects.filter(entry__edition=edition).values_list("entry_id", flat=True))
+    finalists.filter(pk__in=awarded).update(state=EntryModel.State.AWARDED)
+    finalists.exclude(pk__in=awarded).update(state=EntryModel.State.NOT_AWARDED)
+    lock.locked, lock.changed_by = True, by
+    lock.save()
+    audit(actor=by, action="results_lock", subject=f"edition {edition.year}", after={"awards": len(awarded)})
+
+
+@transaction.atomic
+def results_reopen(*, edition, by, reason):
+    """Reopen locked results: only with a reason, which the audit trail keeps. Side effects: ResultsLock,
+    the entries back in the republican stage, audit."""
+    from submissions.models import Entry as EntryModel
+
+    reason = reason.strip()
+    if not reason:
+        raise JudgingError("reason")
+    lock = ResultsLock.objects.select_for_update().filter(edition=edition, locked=True).first()
+    if lock is None:
+        raise JudgingError("not_locked")
+    EntryModel.objects.filter(
+        edition=edition, state__in=[EntryModel.State.AWARDED, EntryModel.State.NOT_AWARDED]
+    ).update(state=EntryModel.State.REPUBLICAN_PARTICIPANT)
+    lock.locked, lock.changed_by = False, by
+    lock.save()
+    audit(actor=by, action="results_reopen", subject=f"edition {edition.year}", after={"reason": reason})
+
+
+def panel_progress(panel):
+    """Per active member: (juror, submitted, assigned), for the organizer's and the chair's view."""
+    rows = []
+    for member in PanelMember.objects.filter(panel=panel, active=True).select_related("juror"):
+        done, total = juror_progress(panel=panel, juror=member.juror)
+        rows.append((member.juror, done, total))
+    return rows
+
+
+def reminders_send(*, panel, by):
+    """E-mail each member who has films left to score. Side effects: letters queued after commit; audit."""
+    from festival.services import _queue_after_commit
+
+    from .tasks import send_reminder
+
+    count = 0
+    for juror, done, total in panel_progress(panel):
+        if done < total:
+            _queue_after_commit(send_reminder, panel.pk, juror.pk)
+            count += 1
+    audit(actor=by, action="reminders", subject=f"panel {panel.pk}", panel=panel, after={"jurors": count})
+    return count

@@ -8,12 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from festival.models import Edition
 from festival.views import permission_required
 from submissions.media_views import private_file_response
+from submissions.models import Entry
 
 from . import selectors, services
 from .forms import RecuseForm, ScoreForm
-from .models import Assignment, Panel, Score
+from .models import Assignment, Award, Panel, Score
 
 
 def _error_message(error):
@@ -158,3 +160,133 @@ def recuse(request, pk):
     services.recuse(assignment=assignment, reason=form.cleaned_data["reason"], by=request.user)
     messages.success(request, _("The film is taken off your list; the organizer will decide."))
     return redirect("judging:panel", assignment.panel_id)
+
+
+# ---------------------------------------------------------------- organizers: progress, decisions, the lock
+
+
+@permission_required("judging.manage_panels")
+@require_http_methods(["GET", "POST"])
+def organizer_panels(request):
+    edition = Edition.objects.current()
+    if request.method == "POST":
+        panel = get_object_or_404(Panel, pk=request.POST.get("panel"), edition=edition)
+        count = services.reminders_send(panel=panel, by=request.user)
+        messages.success(request, _("Reminders sent: %(count)s.") % {"count": count})
+        return redirect("judging:organizer_panels")
+    panels = Panel.objects.filter(edition=edition).select_related("chair", "region") if edition else []
+    return render(
+        request,
+        "judging/organizer_panels.html",
+        {
+            "edition": edition,
+            "rows": [(panel, services.panel_progress(panel)) for panel in panels],
+        },
+    )
+
+
+@permission_required("judging.manage_panels")
+@require_http_methods(["GET", "POST"])
+def organizer_results(request):
+    edition = Edition.objects.current()
+    if edition is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "award":
+                entry = get_object_or_404(Entry, pk=request.POST.get("entry"), edition=edition)
+                kind, place = _award_choice(request.POST.get("award", ""))
+                services.award_set(
+                    entry=entry, kind=kind, place=place, note=request.POST.get("note", ""), by=request.user
+                )
+            elif action == "lock":
+                services.results_lock(edition=edition, by=request.user)
+                messages.success(request, _("The results are locked and published."))
+            elif action == "reopen":
+                services.results_reopen(edition=edition, by=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, _("The results are open again; the reason is recorded."))
+        except services.JudgingError as error:
+            messages.error(request, _decision_message(error))
+        return redirect("judging:organizer_results")
+    panels = Panel.objects.filter(edition=edition, stage=Panel.Stage.REPUBLICAN)
+    awards = {a.entry_id: a for a in Award.objects.filter(entry__edition=edition)}
+    rankings = [(panel, ranking) for panel in panels for ranking in selectors.panel_results(panel)]
+    for _panel, ranking in rankings:
+        for _row, entry in ranking.rows:
+            award = awards.get(entry.pk)
+            entry.award_value = (
+                "" if award is None else (f"place:{award.place}" if award.kind == Award.Kind.PLACE else award.kind)
+            )
+            entry.award_note = award.note if award else ""
+    return render(
+        request,
+        "judging/organizer_results.html",
+        {
+            "edition": edition,
+            "rankings": rankings,
+            "locked": services.results_locked(edition),
+            "choices": AWARD_CHOICES,
+        },
+    )
+
+
+AWARD_CHOICES = [
+    ("", "—"),
+    ("place:1", "1"),
+    ("place:2", "2"),
+    ("place:3", "3"),
+    ("grand_prix", "GP"),
+    ("mention", "★"),
+]
+
+
+def _award_choice(value):
+    if value.startswith("place:"):
+        return Award.Kind.PLACE, int(value.split(":")[1])
+    if value in (Award.Kind.GRAND_PRIX, Award.Kind.MENTION):
+        return value, None
+    return None, None
+
+
+def _decision_message(error):
+    return {
+        "locked": _("The results are locked. Reopen them first, with a reason."),
+        "not_finalist": _("Only films of the republican stage can be awarded."),
+        "reason": _("Write why the results are reopened: it is recorded."),
+        "not_locked": _("The results are not locked."),
+        "place": _("A place is 1, 2 or 3."),
+    }.get(error.code, _("This is not possible now."))
+
+
+# ---------------------------------------------------------------- the public results page
+
+
+@require_GET
+def public_results(request):
+    edition = Edition.objects.current()
+    locked = edition is not None and services.results_locked(edition)
+    winners = []
+    if locked:
+        awards = (
+            Award.objects.filter(entry__edition=edition)
+            .select_related("entry__nomination", "entry__region")
+            .prefetch_related("entry__films")
+            .order_by("entry__nomination__order", "kind", "place")
+        )
+        winners = awards
+    return render(request, "judging/public_results.html", {"edition": edition, "locked": locked, "awards": winners})
+
+
+@require_GET
+def public_poster(request, pk):
+    """A winner's picture on the public page: only once the results are locked, only for awarded films."""
+    award = get_object_or_404(Award.objects.select_related("entry__edition"), entry_id=pk)
+    if not services.results_locked(award.entry.edition):
+        raise Http404
+    entry = award.entry
+    film = entry.film
+    name = entry.cover_thumbnail or (film.poster if film else "")
+    response = private_file_response(request, name)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -92,8 +92,10 @@ def test_student_registers_confirms_consents_and_switches_language(page, live_se
     assert participant.school == school and participant.consents.count() == 1
 
     page.get_by_role("button", name=ru("Menu")).click()
-    page.get_by_test_id("lang-kk").click()
-    page.wait_for_url(re.compile(r"/kk/me/$"))
+    # The menu slides open on a phone: wait until it is open before pressing a button inside it.
+    page.locator("#mainnav.show").wait_for()
+    with page.expect_navigation(url=re.compile(r"/kk/me/$"), timeout=60000):
+        page.get_by_test_id("lang-kk").click()
     assert page.locator("html").get_attribute("lang") == "kk"
     with translation.override("kk"):
         heading = translation.gettext("My page")

@@ -293,3 +293,74 @@ def test_results_visible_to_chair_and_organizer_not_to_members(client, edition):
     for user, status in ((chair, 200), (factories.organizer(), 200), (member, 403), (factories.coordinator(), 403)):
         client.force_login(user)
         assert client.get(url).status_code == status
+
+
+def test_awards_lock_publish_and_reopen_with_reason(client, edition):
+    from judging.models import Award
+
+    first, second = finalists(edition, 2)
+    organizer = factories.organizer()
+    services.award_set(entry=first, kind=Award.Kind.PLACE, place=1, by=organizer)
+    with pytest.raises(services.JudgingError):
+        services.award_set(entry=second, kind=Award.Kind.PLACE, place=4, by=organizer)
+    assert client.get(reverse("judging:public")).content.decode().count('data-testid="winner"') == 0
+    services.results_lock(edition=edition, by=organizer)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, second.state) == (Entry.State.AWARDED, Entry.State.NOT_AWARDED)
+    page = client.get(reverse("judging:public")).content.decode()
+    assert page.count('data-testid="winner"') == 1 and first.title in page and first.region.name in page
+    with pytest.raises(services.JudgingError) as error:
+        services.award_set(entry=first, kind=Award.Kind.MENTION, by=organizer)
+    assert error.value.code in ("locked", "not_finalist")
+    with pytest.raises(services.JudgingError):
+        services.results_reopen(edition=edition, by=organizer, reason="  ")
+    services.results_reopen(edition=edition, by=organizer, reason="Ошибка в протоколе")
+    first.refresh_from_db()
+    assert first.state == Entry.State.REPUBLICAN_PARTICIPANT
+    event = AuditEvent.objects.filter(action="results_reopen").get()
+    assert event.after == {"reason": "Ошибка в протоколе"} and event.actor == organizer
+
+
+def test_scores_read_only_once_results_locked(edition):
+    entry = finalists(edition, 1)[0]
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    services.results_lock(edition=edition, by=factories.organizer())
+    with pytest.raises(services.JudgingError) as error:
+        services.score_save(
+            assignment=Assignment.objects.get(),
+            values=full_marks(panel, entry),
+            notes={},
+            note="",
+            submit=True,
+            version=0,
+            by=juror,
+        )
+    assert error.value.code == "closed"
+
+
+def test_reminders_go_to_jurors_with_films_left(edition, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    entry = finalists(edition, 1)[0]
+    done, behind = factories.juror(), factories.juror()
+    panel = panel_with(edition, [done, behind])
+    services.assignments_build(panel=panel)
+    submit(panel, done, entry, 7)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reminders_send(panel=panel, by=factories.organizer()) == 1
+    assert [m.to for m in mail.outbox] == [[behind.email]] and "0 of 1" in mail.outbox[0].body
+
+
+def test_public_poster_only_for_awarded_films_after_lock(client, edition):
+    from judging.models import Award
+
+    first, second = finalists(edition, 2)
+    factories.checked_film(first)
+    organizer = factories.organizer()
+    services.award_set(entry=first, kind=Award.Kind.GRAND_PRIX, by=organizer)
+    assert client.get(reverse("judging:public_poster", args=[first.pk])).status_code == 404
+    services.results_lock(edition=edition, by=organizer)
+    assert client.get(reverse("judging:public_poster", args=[second.pk])).status_code == 404

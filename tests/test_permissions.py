@@ -77,6 +77,10 @@ MATRIX = {
     "judging:home": ((), only(["juror"])),
     "judging:panel": ((PANEL,), only(["juror", "organizer"])),
     "judging:results": ((PANEL,), only(["organizer"])),
+    "judging:organizer_panels": ((), only(["organizer"])),
+    "judging:organizer_results": ((), only(["organizer"])),
+    "judging:public": ((), everyone(OK)),
+    "judging:public_poster": ((ENTRY,), everyone(NOT_FOUND)),
     "judging:score": ((ASSIGNMENT,), only(["juror"], others=NOT_FOUND)),
     "judging:preview": ((ASSIGNMENT,), only([], others=NOT_FOUND)),
     "judging:recuse": ((ASSIGNMENT,), only([], others=NOT_ALLOWED)),
@@ -111,6 +115,7 @@ MATRIX = {
 
 # A student without a recorded consent reaches the consent form and little else.
 NEW_STUDENT = {
+    "judging:public": OK,
     "favicon": REDIRECT,
     "set_language": REDIRECT,
     "health": OK,
