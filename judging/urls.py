@@ -7,6 +7,7 @@ urlpatterns = [
     path("jury/", views.home, name="home"),
     path("jury/panels/<int:pk>/", views.panel, name="panel"),
     path("jury/panels/<int:pk>/results/", views.results, name="results"),
+    path("jury/panels/<int:pk>/protocol.pdf", views.protocol, name="protocol"),
     path("jury/films/<int:pk>/", views.score, name="score"),
     path("jury/films/<int:pk>/preview/", views.preview, name="preview"),
     path("jury/films/<int:pk>/recuse/", views.recuse, name="recuse"),

@@ -3,8 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,6 +17,7 @@ from submissions.models import Entry
 from . import selectors, services
 from .forms import RecuseForm, ScoreForm
 from .models import Assignment, Award, Panel, Score
+from .protocol import PROTOCOL_LANGUAGES, panel_protocol_pdf
 
 
 def _error_message(error):
@@ -134,7 +136,32 @@ def results(request, pk):
     panel = get_object_or_404(Panel.objects.select_related("edition", "chair", "region"), pk=pk)
     if not request.user.has_perm("judging.see_results", panel):
         raise PermissionDenied
-    return render(request, "judging/results.html", {"panel": panel, "rankings": selectors.panel_results(panel)})
+    return render(
+        request,
+        "judging/results.html",
+        {
+            "panel": panel,
+            "rankings": selectors.panel_results(panel),
+            "progress": services.panel_progress(panel),
+        },
+    )
+
+
+@login_required
+@require_GET
+def protocol(request, pk):
+    """The jury protocol of the panel as a PDF, in Kazakh or Russian."""
+    panel = get_object_or_404(Panel.objects.select_related("edition", "chair", "region"), pk=pk)
+    if not request.user.has_perm("judging.see_results", panel):
+        raise PermissionDenied
+    current = (get_language() or "")[:2]
+    language = request.GET.get("language", current if current in PROTOCOL_LANGUAGES else "ru")
+    if language not in PROTOCOL_LANGUAGES:
+        return HttpResponseBadRequest()
+    response = HttpResponse(panel_protocol_pdf(panel, language=language), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="jury-protocol-{panel.edition.year}-{panel.pk}-{language}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -77,6 +77,7 @@ MATRIX = {
     "judging:home": ((), only(["juror"])),
     "judging:panel": ((PANEL,), only(["juror", "organizer"])),
     "judging:results": ((PANEL,), only(["organizer"])),
+    "judging:protocol": ((PANEL,), only(["organizer"])),
     "judging:organizer_panels": ((), only(["organizer"])),
     "judging:organizer_results": ((), only(["organizer"])),
     "judging:public": ((), everyone(OK)),
