@@ -16,6 +16,7 @@ class NominationRanking:
     rows: list  # of (aggregation.RankingRow, Entry)
     jurors: list
     criteria: list
+    age_group: object = None  # films compete within their age group when the edition has age groups
 
 
 def _rules(panel, criteria):
@@ -40,10 +41,13 @@ def panel_results(panel):
         scores[juror][entry][criterion] = value
     entries = {
         e.pk: e
-        for e in Entry.objects.filter(pk__in={e for j in scores.values() for e in j}).select_related("nomination")
+        for e in Entry.objects.filter(pk__in={e for j in scores.values() for e in j}).select_related(
+            "nomination", "age_group"
+        )
     }
+    groups = sorted({e.age_group for e in entries.values()}, key=lambda g: (g is not None, g.min_age if g else 0))
     rankings = []
-    for nomination in panel.nominations.all().order_by("order"):
+    for nomination, group in ((n, g) for n in panel.nominations.all().order_by("order") for g in groups or [None]):
         criteria = criteria_for(edition=panel.edition, nomination=nomination)
         math_criteria = [aggregation.Criterion(id=c.pk, maximum=c.maximum, weight=float(c.weight)) for c in criteria]
         wanted = {c.pk for c in criteria}
@@ -52,7 +56,9 @@ def panel_results(panel):
             juror: {
                 entry: values
                 for entry, values in by_entry.items()
-                if entries[entry].nomination_id == nomination.pk and set(values) >= wanted
+                if entries[entry].nomination_id == nomination.pk
+                and entries[entry].age_group == group
+                and set(values) >= wanted
             }
             for juror, by_entry in scores.items()
         }
@@ -75,9 +81,11 @@ def panel_results(panel):
                 rows=[(row, entries[row.entry_id]) for row in rows],
                 jurors=sorted(subset),
                 criteria=criteria,
+                age_group=group,
             )
         )
-    return rankings
+    # A nomination keeps one (empty) table when nothing is scored yet; age groups without films are left out.
+    return [r for r in rankings if r.rows or r.age_group is None or len(groups) <= 1]
 
 
 def panels_for_results(user):

@@ -364,3 +364,21 @@ def test_public_poster_only_for_awarded_films_after_lock(client, edition):
     assert client.get(reverse("judging:public_poster", args=[first.pk])).status_code == 404
     services.results_lock(edition=edition, by=organizer)
     assert client.get(reverse("judging:public_poster", args=[second.pk])).status_code == 404
+
+
+def test_results_rank_within_age_groups(edition):
+    from judging.selectors import panel_results
+
+    young, older = finalists(edition, 2)
+    Entry.objects.filter(pk=young.pk).update(age_group=edition.age_groups.get(min_age=6))
+    Entry.objects.filter(pk=older.pk).update(age_group=edition.age_groups.get(min_age=11))
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    submit(panel, juror, young, 4)
+    submit(panel, juror, older, 9)
+    rankings = panel_results(panel)
+    assert [(r.age_group.min_age, [(row.place, e.pk) for row, e in r.rows]) for r in rankings] == [
+        (6, [(1, young.pk)]),
+        (11, [(1, older.pk)]),
+    ]
