@@ -2,6 +2,9 @@ import pytest
 
 from tests import factories
 
+# The `browser` fixture (headless Chromium) for the browser tests.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):

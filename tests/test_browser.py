@@ -1,57 +1,21 @@
 """A new student, in headless Chromium: registers, confirms the e-mail, records consent, switches the language."""
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import connections
 from django.utils import translation
 
 from festival.models import Participant
 from tests import factories
+from tests.browser import ru, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results"
-
 
 @pytest.fixture
-def page(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the live server does the database work.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")  # a phone
-        yield context.new_page()
-        browser.close()
-        # Queries made while Playwright's loop runs get connections of their own: close them here.
-        connections.close_all()
-
-
-def shot(page, name):
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def ru(text):
-    with translation.override("ru"):
-        return translation.gettext(text)
+def page(browser):
+    return browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU").new_page()  # a phone
 
 
 def test_student_registers_confirms_consents_and_switches_language(page, live_server):

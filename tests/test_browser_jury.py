@@ -4,7 +4,6 @@ the organizer confirms the places and locks the results; the public page shows t
 import shutil
 
 import pytest
-from django.utils import translation
 
 from judging import services as jury
 from judging.models import Panel, PanelMember
@@ -13,14 +12,9 @@ from submissions import tasks
 from submissions.models import Entry
 from submissions.storage import upload_path
 from tests import factories, videos
-from tests.test_browser_upload import browser, shot, signed_in_page  # noqa: F401 - the fixture is used by name
+from tests.browser import ru, shot, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def ru(text):
-    with translation.override("ru"):
-        return translation.gettext(text)
 
 
 def finalist_with_film(title, source):
@@ -35,7 +29,7 @@ def finalist_with_film(title, source):
     return entry
 
 
-def test_juror_scores_panel_then_organizer_locks_and_publishes(browser, live_server, tmp_path):  # noqa: F811
+def test_juror_scores_panel_then_organizer_locks_and_publishes(browser, live_server, tmp_path):
     edition = factories.open_edition()
     source = videos.mp4(tmp_path, "film.mp4", seconds=2)
     first = finalist_with_film("Әжемнің ертегісі", source)
