@@ -11,6 +11,7 @@ urlpatterns = [
     path("jury/films/<int:pk>/", views.score, name="score"),
     path("jury/films/<int:pk>/preview/", views.preview, name="preview"),
     path("jury/films/<int:pk>/recuse/", views.recuse, name="recuse"),
+    path("jury/region/<slug:code>/", views.region_panels, name="region_panels"),
     path("jury/organizer/", views.organizer_panels, name="organizer_panels"),
     path("jury/organizer/results/", views.organizer_results, name="organizer_results"),
     path("results/", views.public_results, name="public"),

@@ -189,6 +189,27 @@ def recuse(request, pk):
     return redirect("judging:panel", assignment.panel_id)
 
 
+@login_required
+@require_GET
+def region_panels(request, code):
+    """The regional panels of a region, for its coordinator: their rankings inform the choice of finalists."""
+    from festival.models import Region
+
+    region = get_object_or_404(Region, code=code)
+    if not request.user.has_perm("festival.view_region_workspace", region):
+        raise PermissionDenied
+    edition = Edition.objects.current()
+    panels = Panel.objects.filter(edition=edition, stage=Panel.Stage.REGIONAL, region=region)
+    return render(
+        request,
+        "judging/region_panels.html",
+        {
+            "region": region,
+            "rows": [(panel, services.panel_progress(panel)) for panel in panels],
+        },
+    )
+
+
 # ---------------------------------------------------------------- organizers: progress, decisions, the lock
 
 

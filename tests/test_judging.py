@@ -382,3 +382,21 @@ def test_results_rank_within_age_groups(edition):
         (6, [(1, young.pk)]),
         (11, [(1, older.pk)]),
     ]
+
+
+def test_coordinator_sees_regional_panel_ranking_of_own_region_only(client, edition):
+    services.criteria_default_create(edition=edition)
+    panel = Panel.objects.create(
+        edition=edition,
+        stage=Panel.Stage.REGIONAL,
+        region=factories.region("astana"),
+        name="Жюри Астаны",
+        deadline=timezone.now() + datetime.timedelta(days=3),
+    )
+    client.force_login(factories.coordinator("astana"))
+    page = client.get(reverse("judging:region_panels", args=["astana"])).content.decode()
+    assert "Жюри Астаны" in page
+    assert client.get(reverse("judging:results", args=[panel.pk])).status_code == 200
+    client.force_login(factories.coordinator("shymkent"))
+    assert client.get(reverse("judging:region_panels", args=["astana"])).status_code == 403
+    assert client.get(reverse("judging:results", args=[panel.pk])).status_code == 403

@@ -78,6 +78,7 @@ MATRIX = {
     "judging:panel": ((PANEL,), only(["juror", "organizer"])),
     "judging:results": ((PANEL,), only(["organizer"])),
     "judging:protocol": ((PANEL,), only(["organizer"])),
+    "judging:region_panels": (("astana",), only(["coordinator", "organizer"])),
     "judging:organizer_panels": ((), only(["organizer"])),
     "judging:organizer_results": ((), only(["organizer"])),
     "judging:public": ((), everyone(OK)),
