@@ -276,3 +276,19 @@ class ResultsLock(models.Model):
 
     def __str__(self):
         return f"{self.edition}: {'locked' if self.locked else 'open'}"
+
+
+class Showcase(models.Model):
+    """A film the organizers chose to show on the public results page (its light preview)."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="showcase", verbose_name=_("entry"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at"]
+        verbose_name = _("film shown on the results page")
+        verbose_name_plural = _("films shown on the results page")
+
+    def __str__(self):
+        return str(self.entry)

@@ -42,3 +42,5 @@ for _model in ("criterion", "panel", "panelmember", "assignment", "score", "scor
 rules.set_perm("judging.add_auditevent", rules.always_deny)
 rules.set_perm("judging.change_auditevent", rules.always_deny)
 rules.set_perm("judging.delete_auditevent", rules.always_deny)
+for _action in ("view", "add", "change", "delete"):
+    rules.add_perm(f"judging.{_action}_showcase", is_organizer)

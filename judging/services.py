@@ -20,6 +20,7 @@ from .models import (
     ResultsLock,
     Score,
     ScoreItem,
+    Showcase,
 )
 
 DEFAULT_CRITERIA = [
@@ -355,6 +356,18 @@ def results_reopen(*, edition, by, reason):
     lock.locked, lock.changed_by = False, by
     lock.save()
     audit(actor=by, action="results_reopen", subject=f"edition {edition.year}", after={"reason": reason})
+
+
+@transaction.atomic
+def showcase_set(*, entry, shown, by):
+    """Show (or stop showing) a film on the public results page. Side effects: a Showcase row; audit."""
+    if results_locked(entry.edition):
+        raise JudgingError("locked")
+    if shown:
+        Showcase.objects.get_or_create(entry=entry, defaults={"added_by": by})
+    else:
+        Showcase.objects.filter(entry=entry).delete()
+    audit(actor=by, action="showcase", subject=f"entry {entry.pk}", after={"shown": shown})
 
 
 def panel_progress(panel):

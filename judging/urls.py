@@ -16,4 +16,5 @@ urlpatterns = [
     path("jury/organizer/results/", views.organizer_results, name="organizer_results"),
     path("results/", views.public_results, name="public"),
     path("results/<int:pk>/poster/", views.public_poster, name="public_poster"),
+    path("results/<int:pk>/film/", views.public_film, name="public_film"),
 ]

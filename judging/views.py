@@ -16,7 +16,7 @@ from submissions.models import Entry
 
 from . import selectors, services
 from .forms import RecuseForm, ScoreForm
-from .models import Assignment, Award, Panel, Score
+from .models import Assignment, Award, Panel, Score, Showcase
 from .protocol import PROTOCOL_LANGUAGES, panel_protocol_pdf
 
 
@@ -248,6 +248,9 @@ def organizer_results(request):
                 services.award_set(
                     entry=entry, kind=kind, place=place, note=request.POST.get("note", ""), by=request.user
                 )
+            elif action == "showcase":
+                entry = get_object_or_404(Entry, pk=request.POST.get("entry"), edition=edition)
+                services.showcase_set(entry=entry, shown=request.POST.get("shown") == "1", by=request.user)
             elif action == "lock":
                 services.results_lock(edition=edition, by=request.user)
                 messages.success(request, _("The results are locked and published."))
@@ -259,6 +262,7 @@ def organizer_results(request):
         return redirect("judging:organizer_results")
     panels = Panel.objects.filter(edition=edition, stage=Panel.Stage.REPUBLICAN)
     awards = {a.entry_id: a for a in Award.objects.filter(entry__edition=edition)}
+    shown = set(Showcase.objects.filter(entry__edition=edition).values_list("entry_id", flat=True))
     rankings = [(panel, ranking) for panel in panels for ranking in selectors.panel_results(panel)]
     for _panel, ranking in rankings:
         for _row, entry in ranking.rows:
@@ -267,6 +271,7 @@ def organizer_results(request):
                 "" if award is None else (f"place:{award.place}" if award.kind == Award.Kind.PLACE else award.kind)
             )
             entry.award_note = award.note if award else ""
+            entry.shown = entry.pk in shown
     return render(
         request,
         "judging/organizer_results.html",
@@ -323,7 +328,30 @@ def public_results(request):
             .order_by("entry__nomination__order", "kind", "place")
         )
         winners = awards
-    return render(request, "judging/public_results.html", {"edition": edition, "locked": locked, "awards": winners})
+    films = (
+        Showcase.objects.filter(entry__edition=edition).select_related("entry__nomination", "entry__region")
+        if locked
+        else []
+    )
+    return render(
+        request,
+        "judging/public_results.html",
+        {"edition": edition, "locked": locked, "awards": winners, "films": films},
+    )
+
+
+@require_GET
+def public_film(request, pk):
+    """The light preview of a film the organizers chose to show, once the results are public."""
+    showcase = get_object_or_404(Showcase.objects.select_related("entry__edition"), entry_id=pk)
+    if not services.results_locked(showcase.entry.edition):
+        raise Http404
+    film = showcase.entry.film
+    if film is None or not film.preview:
+        raise Http404
+    response = private_file_response(request, film.preview)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @require_GET

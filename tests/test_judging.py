@@ -400,3 +400,24 @@ def test_coordinator_sees_regional_panel_ranking_of_own_region_only(client, edit
     client.force_login(factories.coordinator("shymkent"))
     assert client.get(reverse("judging:region_panels", args=["astana"])).status_code == 403
     assert client.get(reverse("judging:results", args=[panel.pk])).status_code == 403
+
+
+def test_shown_films_play_on_the_public_page_after_lock(client, edition, tmp_path):
+    from tests.test_entries_review import upload_file
+    from tests.videos import mp4
+
+    entry = finalists(edition, 1)[0]
+    Entry.objects.filter(pk=entry.pk).update(state=Entry.State.DRAFT)
+    upload_file(Entry.objects.get(pk=entry.pk), mp4(tmp_path, "shown.mp4"))
+    Entry.objects.filter(pk=entry.pk).update(state=Entry.State.REPUBLICAN_PARTICIPANT)
+    organizer = factories.organizer()
+    services.showcase_set(entry=entry, shown=True, by=organizer)
+    url = reverse("judging:public_film", args=[entry.pk])
+    assert client.get(url).status_code == 404  # not before the results are public
+    services.results_lock(edition=edition, by=organizer)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "video/mp4"
+    page = client.get(reverse("judging:public")).content.decode()
+    assert 'data-testid="shown-film"' in page and entry.title in page
+    with pytest.raises(services.JudgingError):
+        services.showcase_set(entry=entry, shown=False, by=organizer)

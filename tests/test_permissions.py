@@ -83,6 +83,7 @@ MATRIX = {
     "judging:organizer_results": ((), only(["organizer"])),
     "judging:public": ((), everyone(OK)),
     "judging:public_poster": ((ENTRY,), everyone(NOT_FOUND)),
+    "judging:public_film": ((ENTRY,), everyone(NOT_FOUND)),
     "judging:score": ((ASSIGNMENT,), only(["juror"], others=NOT_FOUND)),
     "judging:preview": ((ASSIGNMENT,), only([], others=NOT_FOUND)),
     "judging:recuse": ((ASSIGNMENT,), only([], others=NOT_ALLOWED)),
