@@ -125,7 +125,69 @@ def main():
     ranked = sum(len(r.rows) for panel in Panel.objects.all() for r in panel_results(panel))
     republican_seconds = time.perf_counter() - started
 
-    # ---- regional stages: 96,065 entries, 20 regions, 3 jurors each (the ranking module, in memory)
+    # ---- regional stages, stored: 96,065 entries in 20 regional panels of 3 jurors, every score submitted
+    started = time.perf_counter()
+    regional_jurors = []
+    for number in range(60):
+        juror, _ = User.objects.get_or_create(
+            email=f"regional{number}@example.kz",
+            defaults={"first_name": "R", "last_name": str(number), "kind": User.Kind.STAFF},
+        )
+        regional_jurors.append(juror)
+    regional_panels = []
+    for index, region in enumerate(regions):
+        panel = Panel.objects.create(
+            edition=edition,
+            stage=Panel.Stage.REGIONAL,
+            region=region,
+            name=f"R{index}",
+            deadline=timezone.now() + timezone.timedelta(days=30),
+            method="trimmed",
+            normalise=True,
+            tie_break=[["chair"]],
+        )
+        panel.nominations.add(*nominations)
+        members = regional_jurors[index * 3 : (index + 1) * 3]
+        PanelMember.objects.bulk_create(PanelMember(panel=panel, juror=j) for j in members)
+        Panel.objects.filter(pk=panel.pk).update(chair=members[0])
+        regional_panels.append((panel, members))
+    stored = 0
+    chunk = 4000
+    for start in range(0, args.regional_entries, chunk):
+        batch = []
+        for number in range(start, min(start + chunk, args.regional_entries)):
+            region_index = number % len(regions)
+            batch.append(
+                Entry(
+                    edition=edition,
+                    nomination=nominations[number % len(nominations)],
+                    title=f"R{number}",
+                    language="kk",
+                    region=regions[region_index],
+                    created_by=creator,
+                    state=Entry.State.ACCEPTED,
+                )
+            )
+        batch = Entry.objects.bulk_create(batch)
+        assignments = Assignment.objects.bulk_create(
+            Assignment(panel=regional_panels[regions.index(e.region)][0], juror=j, entry=e)
+            for e in batch
+            for j in regional_panels[regions.index(e.region)][1]
+        )
+        batch_scores = Score.objects.bulk_create(
+            Score(assignment=a, status=Score.Status.SUBMITTED) for a in assignments
+        )
+        ScoreItem.objects.bulk_create(
+            (ScoreItem(score=s, criterion=c, value=rng.randint(0, 10)) for s in batch_scores for c in criteria),
+            batch_size=10000,
+        )
+        stored += len(batch)
+    regional_stored_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    regional_db_rows = sum(len(r.rows) for panel, _m in regional_panels for r in panel_results(panel))
+    regional_db_seconds = time.perf_counter() - started
+
+    # ---- regional stages: the same size, the ranking module alone (scores in memory)
     math_criteria = [aggregation.Criterion(id=c.pk, maximum=c.maximum, weight=float(c.weight)) for c in criteria]
     per_region = {}
     for number in range(args.regional_entries):
@@ -173,6 +235,15 @@ def main():
                     "jurors": 30,
                     "ranked": ranked,
                     "rankings_seconds": round(republican_seconds, 3),
+                },
+                "regional_from_database": {
+                    "entries": stored,
+                    "panels": len(regional_panels),
+                    "jurors_per_panel": 3,
+                    "ranked": regional_db_rows,
+                    "rankings_seconds": round(regional_db_seconds, 2),
+                    "storing_seconds": round(regional_stored_seconds, 1),
+                    "method": "trimmed mean, z-normalised, chair tie-break",
                 },
                 "regional": {
                     "entries": args.regional_entries,
