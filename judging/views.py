@@ -10,8 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from festival.models import Edition
+from festival.phases import PhaseClosed
 from festival.views import permission_required
+from submissions import services as entry_services
 from submissions.media_views import private_file_response
+from submissions.messages import entry_error_message
 from submissions.models import Entry
 
 from . import selectors, services
@@ -131,11 +134,27 @@ def score(request, pk):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def results(request, pk):
     panel = get_object_or_404(Panel.objects.select_related("edition", "chair", "region"), pk=pk)
     if not request.user.has_perm("judging.see_results", panel):
         raise PermissionDenied
+    can_pick = panel.region_id is not None and request.user.has_perm("festival.view_region_workspace", panel.region)
+    if request.method == "POST":
+        # At the regional stage the ranking feeds the coordinator's choice: a finalist picked here goes through
+        # the same service (phase, quota, sign-off) as on the film's page.
+        if not can_pick:
+            raise PermissionDenied
+        entry = get_object_or_404(Entry, pk=request.POST.get("entry"), region=panel.region, edition=panel.edition)
+        try:
+            entry_services.entry_set_finalist(entry=entry, by=request.user, finalist=True)
+        except entry_services.EntryError as error:
+            messages.error(request, entry_error_message(error))
+        except PhaseClosed:
+            messages.error(request, _("This is not open now: see the dates on the festival's page."))
+        else:
+            messages.success(request, _("Chosen as a regional finalist."))
+        return redirect("judging:results", panel.pk)
     return render(
         request,
         "judging/results.html",
@@ -143,6 +162,7 @@ def results(request, pk):
             "panel": panel,
             "rankings": selectors.panel_results(panel),
             "progress": services.panel_progress(panel),
+            "can_pick": can_pick,
         },
     )
 

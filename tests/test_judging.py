@@ -421,3 +421,36 @@ def test_shown_films_play_on_the_public_page_after_lock(client, edition, tmp_pat
     assert 'data-testid="shown-film"' in page and entry.title in page
     with pytest.raises(services.JudgingError):
         services.showcase_set(entry=entry, shown=False, by=organizer)
+
+
+def test_coordinator_picks_finalist_from_the_regional_ranking(client, edition):
+    from festival.models import Phase
+
+    now = timezone.now()
+    edition.phases.filter(kind=Phase.Kind.REGIONAL_JUDGING).update(
+        starts_at=now - datetime.timedelta(days=1), ends_at=now + datetime.timedelta(days=1)
+    )
+    entries = [factories.entry(title=f"Фильм {i}") for i in range(2)]
+    Entry.objects.filter(pk__in=[e.pk for e in entries]).update(state=Entry.State.ACCEPTED)
+    services.criteria_default_create(edition=edition)
+    juror = factories.juror()
+    panel = Panel.objects.create(
+        edition=edition,
+        stage=Panel.Stage.REGIONAL,
+        region=factories.region("astana"),
+        name="Жюри Астаны",
+        deadline=now + datetime.timedelta(days=3),
+    )
+    panel.nominations.add(edition.nominations.get(code="tv-story"))
+    PanelMember.objects.create(panel=panel, juror=juror)
+    services.assignments_build(panel=panel)
+    for points, entry in zip((9, 5), entries, strict=True):
+        submit(panel, juror, Entry.objects.get(pk=entry.pk), points)
+    url = reverse("judging:results", args=[panel.pk])
+    client.force_login(factories.coordinator("astana"))
+    client.post(url, {"entry": entries[0].pk})
+    response = client.post(url, {"entry": entries[1].pk}, follow=True)  # the quota of 1 is full
+    assert list(Entry.objects.order_by("pk").values_list("state", flat=True)) == ["regional_finalist", "accepted"]
+    assert "quota" in response.content.decode().lower()
+    client.force_login(juror)
+    assert client.post(url, {"entry": entries[1].pk}).status_code == 403
