@@ -34,6 +34,9 @@ DEFAULT_CRITERIA = [
 ]
 
 
+GRAND_PRIX_NOMINATION = "best-film"
+
+
 class JudgingError(Exception):
     def __init__(self, code, **params):
         super().__init__(code)
@@ -301,6 +304,12 @@ def award_set(*, entry, kind, place=None, note="", by):
         raise JudgingError("not_finalist")
     if kind == Award.Kind.PLACE and place not in (1, 2, 3):
         raise JudgingError("place")
+    if kind == Award.Kind.GRAND_PRIX:
+        # The grand prix is the «Лучший фильм» nomination's award, and there is one per edition.
+        if entry.nomination.code != GRAND_PRIX_NOMINATION:
+            raise JudgingError("grand_prix_nomination")
+        if Award.objects.filter(entry__edition=entry.edition, kind=Award.Kind.GRAND_PRIX).exclude(entry=entry).exists():
+            raise JudgingError("grand_prix_taken")
     current = Award.objects.filter(entry=entry).first()
     before = {"kind": current.kind, "place": current.place, "note": current.note} if current else None
     if kind is None:

@@ -329,6 +329,8 @@ def _decision_message(error):
         "reason": _("Write why the results are reopened: it is recorded."),
         "not_locked": _("The results are not locked."),
         "place": _("A place is 1, 2 or 3."),
+        "grand_prix_nomination": _("The grand prix goes to a film of the «Best film» nomination."),
+        "grand_prix_taken": _("The grand prix is already given to another film; take it back there first."),
     }.get(error.code, _("This is not possible now."))
 
 

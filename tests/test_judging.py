@@ -360,7 +360,7 @@ def test_public_poster_only_for_awarded_films_after_lock(client, edition):
     first, second = finalists(edition, 2)
     factories.checked_film(first)
     organizer = factories.organizer()
-    services.award_set(entry=first, kind=Award.Kind.GRAND_PRIX, by=organizer)
+    services.award_set(entry=first, kind=Award.Kind.PLACE, place=1, by=organizer)
     assert client.get(reverse("judging:public_poster", args=[first.pk])).status_code == 404
     services.results_lock(edition=edition, by=organizer)
     assert client.get(reverse("judging:public_poster", args=[second.pk])).status_code == 404
@@ -454,3 +454,18 @@ def test_coordinator_picks_finalist_from_the_regional_ranking(client, edition):
     assert "quota" in response.content.decode().lower()
     client.force_login(juror)
     assert client.post(url, {"entry": entries[1].pk}).status_code == 403
+
+
+def test_grand_prix_only_in_best_film_and_only_once(edition):
+    from judging.models import Award
+
+    organizer = factories.organizer()
+    story = finalists(edition, 1)[0]
+    best_one, best_two = finalists(edition, 2, nomination="best-film")
+    with pytest.raises(services.JudgingError) as error:
+        services.award_set(entry=story, kind=Award.Kind.GRAND_PRIX, by=organizer)
+    assert error.value.code == "grand_prix_nomination"
+    services.award_set(entry=best_one, kind=Award.Kind.GRAND_PRIX, by=organizer)
+    with pytest.raises(services.JudgingError) as error:
+        services.award_set(entry=best_two, kind=Award.Kind.GRAND_PRIX, by=organizer)
+    assert error.value.code == "grand_prix_taken"
