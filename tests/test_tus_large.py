@@ -123,3 +123,6 @@ def test_interrupted_large_upload_resumes_and_matches(live_server, tmp_path, mon
         for block in iter(lambda: stored.read(8 * MIB), b""):
             digest.update(block)
     assert film.size == SIZE and digest.hexdigest() == expected
+    # A gibibyte twice over is not worth keeping among pytest's kept temporary folders.
+    source.unlink()
+    private_storage().delete(film.file)
