@@ -10,13 +10,15 @@ def redis_url_or_none():
 def filesystem_broker(var_dir):
     """kombu's filesystem transport: messages are files in a folder, so a worker runs without Redis."""
     folder = var_dir / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return "filesystem://", {
         "data_folder_in": str(folder / "queue"),
         "data_folder_out": str(folder / "queue"),
         "processed_folder": str(folder / "processed"),
         "store_processed": False,
+        # Broadcast (control) messages: without this kombu writes them to ./control of the working directory.
+        "control_folder": str(folder / "control"),
     }
 
 
