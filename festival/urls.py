@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from certificates import views as certificate_views
+
 from . import views
 from .forms import EmailAuthenticationForm, QueuedPasswordResetForm
 
@@ -20,6 +22,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("health/", views.health, name="health"),
+    # The address in a document's QR code: short, and without a language (the page opens in the reader's).
+    path("v/<str:code>/", certificate_views.verify_short, name="verify_short"),
     # The resumable upload protocol: no language prefix, its clients speak HTTP headers, not pages.
     path("tus/", include("submissions.tus_urls")),
 ]
@@ -54,5 +58,6 @@ urlpatterns += i18n_patterns(
     path("organizer/", views.organizer_dashboard, name="organizer_dashboard"),
     path("", include("submissions.urls")),
     path("", include("judging.urls")),
+    path("", include("certificates.urls")),
     path("admin/", admin.site.urls),
 )

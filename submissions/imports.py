@@ -152,6 +152,7 @@ def participants_import(*, job, path):
         return job
     rows, errors = [], []
     seen_iins, seen_people = {}, set()
+    listed = set()  # people of the list already known in the region: they take part in this edition too
     existing_people = {
         (last.lower(), first.lower(), born)
         for last, first, born in Participant.objects.filter(region=region).values_list(
@@ -166,6 +167,7 @@ def participants_import(*, job, path):
         clean, row_errors = _check_row(values, today)
         person = (clean["last_name"].lower(), clean["first_name"].lower(), clean["birth_date"])
         if not row_errors and person in existing_people:
+            listed.add(person)
             continue  # imported before: sending the same list twice adds nobody twice
         if not row_errors and person in seen_people:
             row_errors.append(("last_name", "duplicate_row", {}))
@@ -188,14 +190,16 @@ def participants_import(*, job, path):
     if errors:
         job.status, job.errors, job.imported = job.Status.FAILED, errors[:MAX_ERRORS_KEPT], 0
     else:
-        job.imported = _save_rows(region=region, rows=rows, recorded_by=job.created_by)
+        job.imported = _save_rows(region=region, rows=rows, recorded_by=job.created_by, job=job, listed=listed)
         job.status, job.errors = job.Status.DONE, []
     job.finished_at = timezone.now()
     job.save(update_fields=["rows", "status", "errors", "imported", "finished_at"])
     return job
 
 
-def _save_rows(*, region, rows, recorded_by):
+def _save_rows(*, region, rows, recorded_by, job=None, listed=()):
+    from .models import RegionalParticipant
+
     language, text = consent_text("ru")
     with transaction.atomic():
         # Two imports of one region run one after the other; the second skips whom the first added.
@@ -247,6 +251,21 @@ def _save_rows(*, region, rows, recorded_by):
             ],
             batch_size=2000,
         )
+        if job is not None and job.edition_id:
+            # Everyone on the list took part in this edition's regional stage, new or known from before.
+            wanted = set(listed) | {(r["last_name"].lower(), r["first_name"].lower(), r["birth_date"]) for r in rows}
+            ids = [
+                pk
+                for pk, last, first, born in Participant.objects.filter(region=region).values_list(
+                    "pk", "last_name", "first_name", "birth_date"
+                )
+                if (last.lower(), first.lower(), born) in wanted
+            ]
+            RegionalParticipant.objects.bulk_create(
+                [RegionalParticipant(edition_id=job.edition_id, participant_id=pk, job=job) for pk in ids],
+                batch_size=5000,
+                ignore_conflicts=True,
+            )
     return len(participants)
 
 

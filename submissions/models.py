@@ -244,6 +244,10 @@ class ImportJob(models.Model):
         DONE = "done", _("Imported")
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("region"))
+    # The edition whose regional stage the list is of (the current one when it was sent).
+    edition = models.ForeignKey(
+        Edition, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("edition")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     file = models.CharField(max_length=500)
@@ -262,3 +266,23 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.region} · {self.original_name}"
+
+
+class RegionalParticipant(models.Model):
+    """A child on a region's list of an edition's regional stage (imported): owed a certificate."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+", verbose_name=_("edition"))
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="regional_stages", verbose_name=_("participant")
+    )
+    job = models.ForeignKey(ImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("regional stage participant")
+        verbose_name_plural = _("regional stage participants")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "participant"], name="regional_participant_once_per_edition")
+        ]
+
+    def __str__(self):
+        return f"{self.edition.year} · {self.participant}"

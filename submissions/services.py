@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from festival.models import Region
+from festival.models import Edition, Region
 from festival.phases import phase_check
 from festival.services import _queue_after_commit
 
@@ -349,6 +349,12 @@ def participants_import_start(*, region, user, uploaded):
     from .tasks import import_participants
 
     name = private_storage().save(f"imports/{region.code}/{uploaded.name[-80:]}", uploaded)
-    job = ImportJob.objects.create(region=region, created_by=user, file=name, original_name=uploaded.name[:255])
+    job = ImportJob.objects.create(
+        region=region,
+        edition=Edition.objects.current(),
+        created_by=user,
+        file=name,
+        original_name=uploaded.name[:255],
+    )
     _queue_after_commit(import_participants, job.pk)
     return job

@@ -2,8 +2,8 @@ import pytest
 
 from tests import factories
 
-# The `browser` fixture (headless Chromium) for the browser tests.
-pytest_plugins = ["tests.browser"]
+# `browser` (headless Chromium) for the browser tests; `document_worker_env` for real worker processes.
+pytest_plugins = ["tests.browser", "tests.workers"]
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from festival.env import env_str, env_url
+from festival.env import env_int, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Runtime data of the embedded default (SQLite file, media, the filesystem broker) lives here.
@@ -168,7 +168,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
 CELERY_BEAT_SCHEDULE = {
     "remove-expired-uploads": {"task": "submissions.tasks.uploads_expire", "schedule": 60 * 60},
+    "resume-stalled-document-jobs": {"task": "certificates.tasks.jobs_watchdog", "schedule": 60},
+    "send-document-letters": {"task": "certificates.tasks.letters_send", "schedule": 60},
 }
+# "Your document is ready" letters: at most this many per minute, whatever the number of workers (the mail
+# provider's limit); 96,000 letters take under three hours at 600 a minute.
+# Documents per chunk of an issuing job: a worker's unit of work (and of a print-ready batch PDF).
+# Issuing jobs have a queue of their own: 96,000 certificates must not hold up film checks and letters.
+# Workers listen to both (celery -Q celery,documents) or are dedicated to one.
+DOCUMENT_QUEUE = env_str("DOCUMENT_QUEUE", "documents")
+CELERY_TASK_ROUTES = {
+    "certificates.tasks.chunk_run": {"queue": DOCUMENT_QUEUE},
+    "certificates.tasks.job_finish": {"queue": DOCUMENT_QUEUE},
+}
+DOCUMENT_CHUNK_SIZE = env_int("DOCUMENT_CHUNK_SIZE", 250, minimum=1)
+DOCUMENT_LETTERS_PER_RUN = env_int("DOCUMENT_LETTERS_PER_MINUTE", 600, minimum=1)
 
 LOGGING = {
     "version": 1,

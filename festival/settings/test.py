@@ -1,5 +1,7 @@
 """Tests: the same stack as production where it matters (PostgreSQL, Redis when their URLs are set)."""
 
+import uuid
+
 from festival.env import env_str
 
 from .base import *  # noqa: F403
@@ -25,3 +27,10 @@ STORAGES = {
 }
 MEDIA_ROOT = env_str("TEST_MEDIA_ROOT", str(VAR_DIR / "test-media"))
 AXES_FAILURE_LIMIT = 5
+# A queue of this test run's own: a worker started by a test (tests/test_documents_worker.py) takes only
+# its messages, whatever else uses the same Redis.
+DOCUMENT_QUEUE = env_str("DOCUMENT_QUEUE", f"documents-test-{uuid.uuid4().hex[:10]}")
+CELERY_TASK_ROUTES = {
+    "certificates.tasks.chunk_run": {"queue": DOCUMENT_QUEUE},
+    "certificates.tasks.job_finish": {"queue": DOCUMENT_QUEUE},
+}

@@ -1,0 +1,700 @@
+"""Issuing the festival's documents: who is owed what, numbers and codes, revocation and reissue, the
+bulk jobs run by the workers, and the letters that say a document is ready."""
+
+import datetime
+import logging
+import secrets
+import tempfile
+import zipfile
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from festival.models import Edition, Participant, Region, User
+from festival.services import _queue_after_commit
+from submissions.models import Entry, EntryAuthor, RegionalParticipant
+from submissions.storage import private_storage
+
+from . import designs, render
+from .models import (
+    Archive,
+    Counter,
+    Document,
+    DocumentTemplate,
+    Font,
+    IssueChunk,
+    IssueJob,
+    Kind,
+    TemplateImage,
+    number_display,
+)
+
+logger = logging.getLogger(__name__)
+
+# A chunk not finished this long after its message was sent is sent again (a worker or the broker lost it).
+STALE_AFTER = datetime.timedelta(minutes=5)
+# Crockford's alphabet: no I, L, O, U — a code typed from paper is read back without confusion.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12  # 60 bits
+_TYPO = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+# Entries whose authors took part: the regional stage accepted them (and whatever came after).
+TOOK_PART = [
+    Entry.State.ACCEPTED,
+    Entry.State.REGIONAL_FINALIST,
+    Entry.State.REPUBLICAN_PARTICIPANT,
+    Entry.State.AWARDED,
+    Entry.State.NOT_AWARDED,
+]
+PLACES = {1: gettext_lazy("1st place"), 2: gettext_lazy("2nd place"), 3: gettext_lazy("3rd place")}
+
+
+class DocumentError(Exception):
+    def __init__(self, code, **params):
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+def new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text):
+    """A code as printed ("ABCD-EFGH-JKMN") or typed ("abcd efgh jkmn", O for 0): the stored form, or ""."""
+    code = "".join(ch for ch in (text or "").upper() if ch.isalnum()).translate(_TYPO)
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return ""
+    return code
+
+
+def verify_url(code):
+    return f"{settings.SITE_URL.rstrip('/')}/v/{code}/"
+
+
+# ---------------------------------------------------------------- templates
+
+
+def templates_ensure(edition):
+    """The edition's templates, the ready-made bilingual design for each kind that has none yet."""
+    have = set(DocumentTemplate.objects.filter(edition=edition).values_list("kind", flat=True))
+    for kind in Kind.values:
+        if kind not in have:
+            template = DocumentTemplate(
+                edition=edition,
+                kind=kind,
+                language=DocumentTemplate.Language.BILINGUAL,
+                elements=designs.default_elements(kind, DocumentTemplate.Language.BILINGUAL),
+            )
+            template.background = _store(
+                f"documents/{edition.year}/design/{kind}-background.jpg", designs.default_background("landscape")
+            )
+            template.save()
+    return list(DocumentTemplate.objects.filter(edition=edition))
+
+
+def template_for(edition, kind, language):
+    """The template a recipient's document is drawn with: their language's if there is one, else the
+    bilingual one, else any of the kind."""
+    templates = {t.language: t for t in DocumentTemplate.objects.filter(edition=edition, kind=kind)}
+    if not templates:
+        templates_ensure(edition)
+        return template_for(edition, kind, language)
+    for wanted in (language, DocumentTemplate.Language.BILINGUAL, "ru", "kk"):
+        if wanted in templates:
+            return templates[wanted]
+    return next(iter(templates.values()))
+
+
+def template_save(*, template, page, orientation, elements, by, background=None, clear_background=False):
+    """Save a design. `background` is an uploaded file (re-encoded here); refused with ImageProblem."""
+    if background is not None:
+        data = render.process_background(background, page=page, orientation=orientation)
+        template.background = _store(
+            f"documents/{template.edition.year}/design/{template.kind}-{template.language}-{new_code()}.jpg", data
+        )
+    elif clear_background:
+        template.background = ""
+    template.page, template.orientation, template.elements, template.updated_by = page, orientation, elements, by
+    template.save()
+    return template
+
+
+def template_add_image(*, template, label, uploaded):
+    data = render.process_signature(uploaded)
+    name = _store(f"documents/{template.edition.year}/design/image-{new_code()}.png", data)
+    return TemplateImage.objects.create(template=template, label=label[:100] or _("Signature"), file=name)
+
+
+def font_add(*, name, uploaded, by):
+    """Keep an uploaded TrueType font; refused with render.FontProblem naming the missing letters."""
+    storage = private_storage()
+    stored = storage.save(f"documents/fonts/{new_code()}.ttf", uploaded)
+    try:
+        render.check_font(storage.path(stored))
+    except render.FontProblem:
+        storage.delete(stored)
+        raise
+    return Font.objects.create(name=name[:100], file=stored, uploaded_by=by)
+
+
+# ---------------------------------------------------------------- who is owed what
+
+
+def _results_confirmed(edition):
+    from judging.services import results_locked
+
+    return results_locked(edition)
+
+
+def owed(edition, *, kinds, region=None, nomination=None):
+    """Every document the edition owes, as {"kind", "basis", ids…}, in a stable order.
+
+    Diplomas: each author of each awarded entry, once the results are locked. Thank-you letters: each
+    supervisor of an awarded entry. Certificates: every author of every entry the regional stage accepted,
+    and everyone on the regions' imported lists — once per person.
+    """
+    from judging.models import Award
+
+    result = []
+    entry_filter = Q(edition=edition)
+    if region is not None:
+        entry_filter &= Q(region=region)
+    if nomination is not None:
+        entry_filter &= Q(nomination=nomination)
+    if Kind.DIPLOMA in kinds or Kind.THANKS in kinds:
+        awarded = (
+            list(
+                Award.objects.filter(entry__in=Entry.objects.filter(entry_filter))
+                .select_related("entry")
+                .order_by("entry_id")
+            )
+            if _results_confirmed(edition)
+            else []
+        )
+        if Kind.DIPLOMA in kinds:
+            authors = EntryAuthor.objects.filter(entry__in=[a.entry_id for a in awarded]).values_list(
+                "entry_id", "participant_id"
+            )
+            seen = set()
+            for entry_id, participant_id in sorted(authors):
+                if (entry_id, participant_id) in seen:
+                    continue  # one author with two parts in the film gets one diploma
+                seen.add((entry_id, participant_id))
+                entry = next(a.entry for a in awarded if a.entry_id == entry_id)
+                result.append(
+                    {
+                        "kind": Kind.DIPLOMA,
+                        "basis": f"entry:{entry_id}:participant:{participant_id}",
+                        "participant": participant_id,
+                        "entry": entry_id,
+                        "region": entry.region_id,
+                    }
+                )
+        if Kind.THANKS in kinds:
+            through = Entry.supervisors.through.objects.filter(entry__in=[a.entry_id for a in awarded])
+            region_of = {a.entry_id: a.entry.region_id for a in awarded}
+            for entry_id, user_id in sorted(through.values_list("entry_id", "user_id")):
+                result.append(
+                    {
+                        "kind": Kind.THANKS,
+                        "basis": f"entry:{entry_id}:supervisor:{user_id}",
+                        "user": user_id,
+                        "entry": entry_id,
+                        "region": region_of[entry_id],
+                    }
+                )
+    if Kind.CERTIFICATE in kinds:
+        people = {}
+        authors = (
+            EntryAuthor.objects.filter(entry__in=Entry.objects.filter(entry_filter, state__in=TOOK_PART))
+            .order_by("entry_id", "pk")
+            .values_list("participant_id", "entry_id", "participant__region_id")
+        )
+        for participant_id, entry_id, region_id in authors.iterator(chunk_size=5000):
+            people.setdefault(participant_id, (entry_id, region_id))
+        if nomination is None:
+            listed = RegionalParticipant.objects.filter(edition=edition)
+            if region is not None:
+                listed = listed.filter(participant__region=region)
+            for participant_id, region_id in listed.values_list("participant_id", "participant__region_id").iterator(
+                chunk_size=5000
+            ):
+                people.setdefault(participant_id, (None, region_id))
+        for participant_id in sorted(people):
+            entry_id, region_id = people[participant_id]
+            result.append(
+                {
+                    "kind": Kind.CERTIFICATE,
+                    "basis": f"participant:{participant_id}",
+                    "participant": participant_id,
+                    "entry": entry_id,
+                    "region": region_id,
+                }
+            )
+    return result
+
+
+def missing(edition, items):
+    """The items of `owed` that have no valid document yet."""
+    issued = set(Document.objects.filter(edition=edition, status=Document.Status.VALID).values_list("kind", "basis"))
+    return [item for item in items if (item["kind"], item["basis"]) not in issued]
+
+
+# ---------------------------------------------------------------- what a document says
+
+
+def _award_texts(award):
+    texts = {}
+    for code in ("kk", "ru", "en"):
+        with translation.override(code):
+            if award is None:
+                texts[f"award_{code}"] = ""
+            elif award.kind == award.Kind.PLACE:
+                texts[f"award_{code}"] = str(PLACES.get(award.place, award.place))
+            else:
+                texts[f"award_{code}"] = str(award.Kind(award.kind).label)
+    if award is not None and award.note:
+        for code in ("kk", "ru", "en"):
+            texts[f"award_{code}"] = f"{texts[f'award_{code}']} — {award.note}"
+    return texts
+
+
+def _compose(edition, items):
+    """The data printed on each item's document, read in a few queries for the whole list."""
+    from judging.models import Award
+
+    participant_ids = {i["participant"] for i in items if i.get("participant")}
+    user_ids = {i["user"] for i in items if i.get("user")}
+    entry_ids = {i["entry"] for i in items if i.get("entry")}
+    participants = Participant.objects.select_related("school", "region", "user").in_bulk(participant_ids)
+    users = User.objects.select_related("school", "region").in_bulk(user_ids)
+    entries = Entry.objects.select_related("nomination", "school", "region").in_bulk(entry_ids)
+    awards = {a.entry_id: a for a in Award.objects.filter(entry__in=entry_ids)}
+    supervisors = defaultdict(list)
+    for entry_id, last, first, patronymic in Entry.supervisors.through.objects.filter(entry__in=entry_ids).values_list(
+        "entry_id", "user__last_name", "user__first_name", "user__patronymic"
+    ):
+        supervisors[entry_id].append(" ".join(p for p in (last, first, patronymic) if p))
+    authors = defaultdict(list)
+    for entry_id, last, first in (
+        EntryAuthor.objects.filter(entry__in=entry_ids)
+        .order_by("pk")
+        .values_list("entry_id", "participant__last_name", "participant__first_name")
+    ):
+        name = f"{last} {first}"
+        if name not in authors[entry_id]:
+            authors[entry_id].append(name)
+    regions = Region.objects.in_bulk({i["region"] for i in items if i.get("region")})
+    base = {"year": str(edition.year), "date": timezone.localdate().strftime("%d.%m.%Y")}
+    base.update({f"edition_{code}": getattr(edition, f"title_{code}") for code in ("kk", "ru", "en")})
+    composed = []
+    for item in items:
+        data = dict(base)
+        entry = entries.get(item.get("entry"))
+        person = participants.get(item.get("participant"))
+        account = None
+        if person is not None:
+            data["full_name"] = person.full_name
+            data["school"] = person.school_display
+            account = person.user
+        else:
+            supervisor = users[item["user"]]
+            data["full_name"] = supervisor.get_full_name()
+            data["school"] = supervisor.school_display or (entry.school_display if entry else "")
+            account = supervisor
+        region = regions.get(item.get("region"))
+        for code in ("kk", "ru", "en"):
+            data[f"region_{code}"] = getattr(region, f"name_{code}") if region else ""
+        if entry is not None:
+            data["film"] = entry.title
+            for code in ("kk", "ru", "en"):
+                data[f"nomination_{code}"] = getattr(entry.nomination, f"name_{code}")
+            data["supervisor"] = ", ".join(supervisors[entry.pk])
+            data["authors"] = ", ".join(authors[entry.pk])
+        if item["kind"] != Kind.CERTIFICATE:
+            data.update(_award_texts(awards.get(item.get("entry"))))
+        composed.append((item, data, account, entry))
+    return composed
+
+
+def _language_for(account):
+    return account.language if account is not None and account.language in ("kk", "ru") else "kk+ru"
+
+
+@transaction.atomic
+def _issue(edition, kind, items, *, job=None):
+    """Issue the items that still lack a valid document; return the valid documents of all the items.
+
+    Numbers come from the edition's counter of the kind, locked for the transaction: two workers issuing
+    the same items one after the other find the first one's documents and add none.
+    """
+    counter, _created = Counter.objects.get_or_create(edition=edition, kind=kind)
+    counter = Counter.objects.select_for_update().get(pk=counter.pk)
+    bases = [item["basis"] for item in items]
+    have = set(
+        Document.objects.filter(edition=edition, kind=kind, basis__in=bases, status=Document.Status.VALID).values_list(
+            "basis", flat=True
+        )
+    )
+    todo = [item for item in items if item["basis"] not in have]
+    documents = []
+    for offset, (item, data, account, entry) in enumerate(_compose(edition, todo), start=1):
+        number, code = counter.last + offset, new_code()
+        data.update(number=number_display(edition.year, kind, number), code=f"{code[:4]}-{code[4:8]}-{code[8:]}")
+        data["verify_url"] = verify_url(code)
+        documents.append(
+            Document(
+                edition=edition,
+                kind=kind,
+                number=number,
+                code=code,
+                basis=item["basis"],
+                participant_id=item.get("participant"),
+                user=account,
+                entry=entry,
+                region_id=item.get("region"),
+                nomination_id=entry.nomination_id if entry else None,
+                full_name=data["full_name"][:300],
+                language=_language_for(account),
+                data=data,
+                job=job,
+            )
+        )
+    Document.objects.bulk_create(documents, batch_size=1000)
+    counter.last += len(documents)
+    counter.save(update_fields=["last"])
+    return list(
+        Document.objects.filter(edition=edition, kind=kind, basis__in=bases, status=Document.Status.VALID).order_by(
+            "number"
+        )
+    )
+
+
+# ---------------------------------------------------------------- rendering and files
+
+
+def _store(name, data):
+    """Write `data` under exactly `name` (a retry overwrites its own earlier file instead of adding one)."""
+    storage = private_storage()
+    if storage.exists(name):
+        storage.delete(name)
+    return storage.save(name, data if isinstance(data, File) else ContentFile(data))
+
+
+class _Specs:
+    """Render specs per (kind, language) of an edition, read once per chunk."""
+
+    def __init__(self, edition):
+        self.edition, self.cache, self.fonts = edition, {}, designs.template_fonts()
+
+    def __call__(self, document):
+        key = (document.kind, document.language)
+        if key not in self.cache:
+            template = template_for(self.edition, document.kind, document.language)
+            self.cache[key] = designs.spec_for(template)
+        return self.cache[key]
+
+
+def document_pdf(document):
+    """The document's PDF: the stored file, or rendered now (and not stored) when there is none."""
+    if document.file:
+        storage = private_storage()
+        if storage.exists(document.file):
+            with storage.open(document.file, "rb") as handle:
+                return handle.read()
+    specs = _Specs(document.edition)
+    return render.render_one(specs(document), document.data, fonts=specs.fonts)
+
+
+def document_filename(document):
+    return f"{document.display_number}.pdf"
+
+
+def _render_files(edition, documents, specs):
+    """Store each document's PDF that is not stored yet."""
+    done = []
+    for document in documents:
+        if document.file:
+            continue
+        pdf = render.render_one(specs(document), document.data, fonts=specs.fonts)
+        folder = f"documents/{edition.year}/{document.kind}/{document.region_id or 'all'}"
+        document.file = _store(f"{folder}/{document.number:06d}-{document.code}.pdf", pdf)
+        done.append(document)
+    Document.objects.bulk_update(done, ["file"], batch_size=1000)
+
+
+# ---------------------------------------------------------------- bulk jobs
+
+
+def job_start(*, edition, kinds, by, region=None, nomination=None, send_letters=True):
+    """Plan the documents still owed (filtered) and queue their chunks. While a job of the edition runs,
+    a second start joins it: the running job is returned and nothing is planned twice."""
+    kinds = [k for k in Kind.values if k in kinds]
+    if not kinds:
+        raise DocumentError("no_kinds")
+    running = IssueJob.objects.filter(edition=edition, status=IssueJob.Status.RUNNING).first()
+    if running is not None:
+        return running
+    templates_ensure(edition)
+    items = missing(edition, owed(edition, kinds=kinds, region=region, nomination=nomination))
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            job = IssueJob.objects.create(
+                edition=edition,
+                kinds=kinds,
+                region=region,
+                nomination=nomination,
+                send_letters=send_letters,
+                created_by=by,
+                total=len(items),
+                kicked_at=timezone.now(),
+            )
+            groups = defaultdict(list)
+            for item in items:
+                groups[(item["kind"], item.get("region"))].append(item)
+            chunks, index = [], 0
+            for (kind, region_id), group in sorted(
+                groups.items(), key=lambda g: (Kind.values.index(g[0][0]), g[0][1] or 0)
+            ):
+                size = settings.DOCUMENT_CHUNK_SIZE
+                for start in range(0, len(group), size):
+                    part = group[start : start + size]
+                    chunks.append(
+                        IssueChunk(job=job, index=index, kind=kind, region_id=region_id, owed=part, size=len(part))
+                    )
+                    index += 1
+            IssueChunk.objects.bulk_create(chunks, batch_size=500)
+            for kind in kinds:
+                Counter.objects.get_or_create(edition=edition, kind=kind)
+            if not chunks:
+                _queue_after_commit(_tasks().job_finish, job.pk)
+            else:
+                for chunk in chunks:
+                    _queue_after_commit(_tasks().chunk_run, chunk.pk)
+    except IntegrityError:
+        # Another organizer started one at the same moment: join it.
+        return IssueJob.objects.get(edition=edition, status=IssueJob.Status.RUNNING)
+    return job
+
+
+def _tasks():
+    from . import tasks
+
+    return tasks
+
+
+def chunk_run(chunk_id):
+    """Issue and render one chunk. Safe to run twice or after a killed worker: documents are issued once
+    (see _issue) and files are written under fixed names."""
+    chunk = IssueChunk.objects.select_related("job__edition").filter(pk=chunk_id).first()
+    if chunk is None or chunk.status == IssueChunk.Status.DONE or chunk.job.status != IssueJob.Status.RUNNING:
+        return False
+    job, edition = chunk.job, chunk.job.edition
+    documents = _issue(edition, chunk.kind, chunk.owed, job=job)
+    specs = _Specs(edition)
+    _render_files(edition, documents, specs)
+    batch = render.render([(specs(d), d.data) for d in documents], fonts=specs.fonts)
+    name = _store(f"documents/{edition.year}/batches/job-{job.pk}-{chunk.index:05d}-{chunk.kind}.pdf", batch)
+    if job.send_letters:
+        Document.objects.filter(pk__in=[d.pk for d in documents if d.user_id and d.letter_sent_at is None]).update(
+            letter_due=True
+        )
+    updated = IssueChunk.objects.filter(pk=chunk.pk, status=IssueChunk.Status.PENDING).update(
+        status=IssueChunk.Status.DONE, batch_file=name, finished_at=timezone.now()
+    )
+    if updated and not IssueChunk.objects.filter(job=job, status=IssueChunk.Status.PENDING).exists():
+        _tasks().job_finish.delay(job.pk)
+    return True
+
+
+def job_finish(job_id):
+    """Build the archives of the regions and kinds the job touched; mark it finished."""
+    job = IssueJob.objects.select_related("edition").get(pk=job_id)
+    if job.status != IssueJob.Status.RUNNING or IssueChunk.objects.filter(job=job, status="pending").exists():
+        return False
+    pairs = sorted(set(IssueChunk.objects.filter(job=job).values_list("kind", "region_id")), key=str)
+    for kind, region_id in pairs:
+        archive_build(edition=job.edition, kind=kind, region_id=region_id)
+    IssueJob.objects.filter(pk=job.pk, status=IssueJob.Status.RUNNING).update(
+        status=IssueJob.Status.DONE, finished_at=timezone.now()
+    )
+    return True
+
+
+def archive_build(*, edition, kind, region_id):
+    """One .zip of every valid document of the kind in the region, rendered where a file is missing."""
+    documents = list(
+        Document.objects.filter(edition=edition, kind=kind, region_id=region_id, status=Document.Status.VALID)
+        .select_related("edition")
+        .order_by("number")
+    )
+    specs = _Specs(edition)
+    _render_files(edition, documents, specs)
+    region = Region.objects.filter(pk=region_id).first()
+    storage = private_storage()
+    name = f"documents/{edition.year}/archives/{kind}-{region.code if region else 'all'}.zip"
+    # Written to a temporary file first: a download meanwhile gets the previous archive, never half of one.
+    with tempfile.TemporaryFile() as handle:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for document in documents:
+                with storage.open(document.file, "rb") as pdf:
+                    archive.writestr(f"{document.display_number} {document.full_name}.pdf", pdf.read())
+        size = handle.tell()
+        handle.seek(0)
+        name = _store(name, File(handle))
+    Archive.objects.update_or_create(
+        edition=edition,
+        kind=kind,
+        region=region,
+        defaults={"file": name, "count": len(documents), "size": size},
+    )
+
+
+def job_cancel(*, job):
+    IssueJob.objects.filter(pk=job.pk, status=IssueJob.Status.RUNNING).update(
+        status=IssueJob.Status.CANCELLED, finished_at=timezone.now()
+    )
+
+
+def job_resume(*, job):
+    """Run a cancelled or stalled job on: its unfinished chunks are queued again (finished ones stay)."""
+    with transaction.atomic():
+        if job.status == IssueJob.Status.CANCELLED:
+            if IssueJob.objects.filter(edition=job.edition, status=IssueJob.Status.RUNNING).exists():
+                raise DocumentError("another_running")
+            IssueJob.objects.filter(pk=job.pk).update(status=IssueJob.Status.RUNNING, finished_at=None)
+        elif job.status != IssueJob.Status.RUNNING:
+            return
+        IssueJob.objects.filter(pk=job.pk).update(kicked_at=timezone.now())
+        pending = list(
+            IssueChunk.objects.filter(job=job, status=IssueChunk.Status.PENDING).values_list("pk", flat=True)
+        )
+        for pk in pending:
+            _queue_after_commit(_tasks().chunk_run, pk)
+        if not pending:
+            _queue_after_commit(_tasks().job_finish, job.pk)
+
+
+def jobs_watchdog(now=None):
+    """Re-send the chunks of running jobs that made no progress for a while (a restarted broker forgets
+    queued messages; a killed worker's message waits for the broker's timeout)."""
+    now = now or timezone.now()
+    for job in IssueJob.objects.filter(status=IssueJob.Status.RUNNING, kicked_at__lt=now - STALE_AFTER):
+        last = (
+            IssueChunk.objects.filter(job=job, status=IssueChunk.Status.DONE)
+            .order_by("-finished_at")
+            .values_list("finished_at", flat=True)
+            .first()
+        )
+        if last is None or last < now - STALE_AFTER:
+            job_resume(job=job)
+
+
+def job_progress(job):
+    done = sum(IssueChunk.objects.filter(job=job, status=IssueChunk.Status.DONE).values_list("size", flat=True))
+    return {"done": done, "total": job.total, "percent": 100 if not job.total else int(100 * done / job.total)}
+
+
+# ---------------------------------------------------------------- one document: correction, revocation
+
+
+@transaction.atomic
+def document_revoke(*, document, reason, by):
+    reason = (reason or "").strip()
+    if not reason:
+        raise DocumentError("reason")
+    updated = Document.objects.filter(pk=document.pk, status=Document.Status.VALID).update(
+        status=Document.Status.REVOKED, revoked_at=timezone.now(), revoked_reason=reason[:500], revoked_by=by
+    )
+    if not updated:
+        raise DocumentError("not_valid")
+
+
+@transaction.atomic
+def document_reissue(*, document, reason, by):
+    """A correction: the document is marked replaced and a new one, with the data read afresh (the name as
+    corrected), is issued with a new number and code."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DocumentError("reason")
+    current = Document.objects.select_for_update().get(pk=document.pk)
+    if current.status != Document.Status.VALID:
+        raise DocumentError("not_valid")
+    Document.objects.filter(pk=current.pk).update(
+        status=Document.Status.REPLACED, revoked_at=timezone.now(), revoked_reason=reason[:500], revoked_by=by
+    )
+    item = {
+        "kind": current.kind,
+        "basis": current.basis,
+        "participant": current.participant_id,
+        "entry": current.entry_id,
+        "region": current.region_id,
+    }
+    if current.basis.split(":")[-2] == "supervisor":
+        item["user"] = int(current.basis.split(":")[-1])
+    [fresh] = _issue(current.edition, current.kind, [item])
+    Document.objects.filter(pk=current.pk).update(replaced_by=fresh)
+    return fresh
+
+
+# ---------------------------------------------------------------- letters
+
+
+def letters_send_batch(*, limit=None, base_url=None):
+    """Send the "your document is ready" letters that are due, at most `limit` (the configured rate per
+    run of the scheduler), one letter per person however many documents they received."""
+    from django.core.mail import EmailMultiAlternatives, get_connection
+    from django.template.loader import render_to_string
+
+    limit = limit or settings.DOCUMENT_LETTERS_PER_RUN
+    base_url = (base_url or settings.SITE_URL).rstrip("/")
+    with transaction.atomic():
+        due = list(
+            Document.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(letter_due=True, letter_sent_at__isnull=True, status=Document.Status.VALID, user__isnull=False)
+            .select_related("user", "edition")
+            .order_by("pk")[:limit]
+        )
+        by_user = defaultdict(list)
+        for document in due:
+            by_user[document.user].append(document)
+        messages = []
+        for user, documents in by_user.items():
+            with translation.override(user.language):
+                context = {"user": user, "documents": documents, "base_url": base_url, "language": user.language}
+                subject = render_to_string("emails/documents_ready_subject.txt", context).strip()
+                body = render_to_string("emails/documents_ready_body.txt", context)
+            messages.append(EmailMultiAlternatives(subject, body, to=[user.email]))
+        if messages:
+            get_connection().send_messages(messages)
+        Document.objects.filter(pk__in=[d.pk for d in due]).update(letter_sent_at=timezone.now())
+    return len(messages)
+
+
+# ---------------------------------------------------------------- reads
+
+
+def documents_of(user):
+    """The documents a person downloads from their page: their own, and those of the children they
+    registered (a child without an account gets theirs through the supervisor)."""
+    if not user.is_authenticated:
+        return Document.objects.none()
+    return (
+        Document.objects.filter(Q(user=user) | Q(participant__supervisor=user) | Q(participant__user=user))
+        .filter(status=Document.Status.VALID)
+        .select_related("edition")
+        .order_by("-edition__year", "kind", "number")
+        .distinct()
+    )
+
+
+def current_edition():
+    return Edition.objects.current()

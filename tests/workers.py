@@ -1,0 +1,76 @@
+"""Celery worker processes for tests: started on this run's document queue, against the test database."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from festival.celery import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url():
+    db = connection.settings_dict
+    user = db.get("USER") or "postgres"
+    return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def start_worker(log):
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="festival.settings.test",
+        DATABASE_URL=_database_url(),
+        PRIVATE_MEDIA_ROOT=str(settings.PRIVATE_MEDIA_ROOT),
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        DOCUMENT_QUEUE=settings.DOCUMENT_QUEUE,
+    )
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "festival",
+            "worker",
+            "-Q",
+            settings.DOCUMENT_QUEUE,
+            "-c",
+            "2",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: a kill reaches the pool's children too
+    )
+
+
+def wait_for(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def document_worker_env():
+    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.skip("worker processes share the database and the broker: needs PostgreSQL and Redis")
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = True
+
+
