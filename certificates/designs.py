@@ -57,6 +57,7 @@ _BODY = {
         "ru": "выдан за участие в фестивале",
     },
 }
+_CHECK = {"kk": "Тексеру коды", "ru": "Код проверки"}
 _SIGNED = {"kk": "Фестивальдің ұйымдастыру комитеті", "ru": "Организационный комитет фестиваля"}
 
 
@@ -102,7 +103,16 @@ def default_elements(kind, language):
     elements += [
         _text(" / ".join(_SIGNED[code] for code in languages), 168, 11, color=_GREY, x=20, width=150, align="left"),
         _text("№ {number} · {date}", 176, 11, color=_GREY, x=20, width=150, align="left"),
-        _text("{code}", 186, 9, font="condensed", color=_GREY, x=20, width=150, align="left"),
+        _text(
+            " / ".join(_CHECK[code] for code in languages) + ": {code}",
+            186,
+            9,
+            font="condensed",
+            color=_GREY,
+            x=20,
+            width=200,
+            align="left",
+        ),
         {"type": "qr", "x": 246, "y": 160, "size": 30},
     ]
     return elements

@@ -28,8 +28,10 @@ class Font(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     file = models.CharField(_("file"), max_length=500)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
@@ -74,9 +76,14 @@ class DocumentTemplate(models.Model):
     # [{"type": "text"|"qr"|"image", "x": mm, "y": mm, …}] — see certificates.render.
     elements = models.JSONField(_("elements"), default=list, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
         ordering = ["edition", "kind", "language"]
@@ -140,11 +147,13 @@ class IssueJob(models.Model):
     send_letters = models.BooleanField(_("e-mail the recipients"), default=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     total = models.PositiveIntegerField(_("documents"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
+    )
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # When a message was last sent for the job's chunks: the watchdog re-sends those a lost broker dropped.
-    kicked_at = models.DateTimeField(null=True, blank=True)
+    kicked_at = models.DateTimeField(_("last sent to the workers"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -219,35 +228,58 @@ class Document(models.Model):
     number = models.PositiveIntegerField(_("number"))
     code = models.CharField(_("verification code"), max_length=16, unique=True)
     # Who it is owed to and why, e.g. "participant:12" or "entry:5:supervisor:9": one valid document each.
-    basis = models.CharField(max_length=80)
+    basis = models.CharField(_("basis"), max_length=80)
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+        Participant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("participant"),
     )
     # The account that may download it: the participant's own, or the supervisor's.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("account"),
     )
-    entry = models.ForeignKey("submissions.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    entry = models.ForeignKey(
+        "submissions.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("entry")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("region")
+    )
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("nomination")
+    )
     full_name = models.CharField(_("recipient"), max_length=300)
     language = models.CharField(_("language"), max_length=5)
     data = models.JSONField(default=dict)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALID)
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
-    job = models.ForeignKey(IssueJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    file = models.CharField(max_length=500, blank=True)
+    job = models.ForeignKey(
+        IssueJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("issuing job")
+    )
+    file = models.CharField(_("file"), max_length=500, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.CharField(_("reason"), max_length=500, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     replaced_by = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("replaced by"),
     )
     # "Your document is ready": due once a job issued it with letters on; sent by the scheduler in batches.
-    letter_due = models.BooleanField(default=False)
-    letter_sent_at = models.DateTimeField(null=True, blank=True)
+    letter_due = models.BooleanField(_("letter due"), default=False)
+    letter_sent_at = models.DateTimeField(_("letter sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["edition", "kind", "number"]

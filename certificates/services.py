@@ -3,13 +3,16 @@ bulk jobs run by the workers, and the letters that say a document is ready."""
 
 import datetime
 import logging
+import os
 import secrets
+import shutil
 import tempfile
 import zipfile
 from collections import defaultdict
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
+from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -354,6 +357,7 @@ def _issue(edition, kind, items, *, job=None):
                 kind=kind,
                 number=number,
                 code=code,
+                file=document_file_name(edition, kind, item.get("region"), number, code),
                 basis=item["basis"],
                 participant_id=item.get("participant"),
                 user=account,
@@ -380,11 +384,40 @@ def _issue(edition, kind, items, *, job=None):
 
 
 def _store(name, data):
-    """Write `data` under exactly `name` (a retry overwrites its own earlier file instead of adding one)."""
+    """Write `data` (bytes or a File) under exactly `name`: a retry overwrites its own earlier file instead of
+    adding another. On local disk the file appears whole or not at all (written aside, then renamed)."""
     storage = private_storage()
+    if isinstance(storage, FileSystemStorage):
+        path = storage.path(name)
+        folder = os.path.dirname(path)
+        if folder not in _made_folders:
+            os.makedirs(folder, exist_ok=True)
+            _made_folders.add(folder)
+        partial = f"{path}.{os.getpid()}.part"
+        with open(partial, "wb") as handle:
+            if isinstance(data, File):
+                shutil.copyfileobj(data, handle, 1024 * 1024)
+            else:
+                handle.write(data)
+        os.replace(partial, path)
+        return name
     if storage.exists(name):
         storage.delete(name)
     return storage.save(name, data if isinstance(data, File) else ContentFile(data))
+
+
+_made_folders = set()
+
+
+def _stored(name):
+    storage = private_storage()
+    return os.path.exists(storage.path(name)) if isinstance(storage, FileSystemStorage) else storage.exists(name)
+
+
+def document_file_name(edition, kind, region_id, number, code):
+    """Where a document's PDF lives: fixed when it is issued, so a render repeated after a failure writes
+    the same file."""
+    return f"documents/{edition.year}/{kind}/{region_id or 'all'}/{number:06d}-{code}.pdf"
 
 
 class _Specs:
@@ -403,11 +436,9 @@ class _Specs:
 
 def document_pdf(document):
     """The document's PDF: the stored file, or rendered now (and not stored) when there is none."""
-    if document.file:
-        storage = private_storage()
-        if storage.exists(document.file):
-            with storage.open(document.file, "rb") as handle:
-                return handle.read()
+    if document.file and _stored(document.file):
+        with private_storage().open(document.file, "rb") as handle:
+            return handle.read()
     specs = _Specs(document.edition)
     return render.render_one(specs(document), document.data, fonts=specs.fonts)
 
@@ -416,17 +447,12 @@ def document_filename(document):
     return f"{document.display_number}.pdf"
 
 
-def _render_files(edition, documents, specs):
-    """Store each document's PDF that is not stored yet."""
-    done = []
-    for document in documents:
-        if document.file:
-            continue
-        pdf = render.render_one(specs(document), document.data, fonts=specs.fonts)
-        folder = f"documents/{edition.year}/{document.kind}/{document.region_id or 'all'}"
-        document.file = _store(f"{folder}/{document.number:06d}-{document.code}.pdf", pdf)
-        done.append(document)
-    Document.objects.bulk_update(done, ["file"], batch_size=1000)
+def _render_files(documents, specs, *, fresh=False):
+    """Store the PDF of each document whose file is not there yet (all of them when `fresh`: just issued)."""
+    todo = [d for d in documents if fresh or not _stored(d.file)]
+    for document in todo:
+        _store(document.file, render.render_one(specs(document), document.data, fonts=specs.fonts))
+    return todo
 
 
 # ---------------------------------------------------------------- bulk jobs
@@ -500,7 +526,7 @@ def chunk_run(chunk_id):
     job, edition = chunk.job, chunk.job.edition
     documents = _issue(edition, chunk.kind, chunk.owed, job=job)
     specs = _Specs(edition)
-    _render_files(edition, documents, specs)
+    _render_files(documents, specs)
     batch = render.render([(specs(d), d.data) for d in documents], fonts=specs.fonts)
     name = _store(f"documents/{edition.year}/batches/job-{job.pk}-{chunk.index:05d}-{chunk.kind}.pdf", batch)
     if job.send_letters:
@@ -516,16 +542,44 @@ def chunk_run(chunk_id):
 
 
 def job_finish(job_id):
-    """Build the archives of the regions and kinds the job touched; mark it finished."""
+    """Once every chunk is done: queue the archives of the regions and kinds the job touched, one task each
+    so that the workers build them side by side. The last one finishes the job."""
     job = IssueJob.objects.select_related("edition").get(pk=job_id)
     if job.status != IssueJob.Status.RUNNING or IssueChunk.objects.filter(job=job, status="pending").exists():
         return False
-    pairs = sorted(set(IssueChunk.objects.filter(job=job).values_list("kind", "region_id")), key=str)
+    pairs = _job_archives(job)
+    if not pairs:
+        _job_done(job)
     for kind, region_id in pairs:
-        archive_build(edition=job.edition, kind=kind, region_id=region_id)
+        _tasks().archive_run.delay(job.pk, kind, region_id)
+    return True
+
+
+def _job_archives(job):
+    return sorted(set(IssueChunk.objects.filter(job=job).values_list("kind", "region_id")), key=str)
+
+
+def _job_done(job):
     IssueJob.objects.filter(pk=job.pk, status=IssueJob.Status.RUNNING).update(
         status=IssueJob.Status.DONE, finished_at=timezone.now()
     )
+
+
+def archive_run(job_id, kind, region_id):
+    """Build one archive of a job; the job is finished when all of its archives are newer than its last chunk."""
+    job = IssueJob.objects.select_related("edition").get(pk=job_id)
+    if job.status != IssueJob.Status.RUNNING:
+        return False
+    archive_build(edition=job.edition, kind=kind, region_id=region_id)
+    with transaction.atomic():
+        job = IssueJob.objects.select_for_update().get(pk=job.pk)
+        last_chunk = IssueChunk.objects.filter(job=job).order_by("-finished_at").values_list("finished_at", flat=True)
+        built = {
+            (a.kind, a.region_id)
+            for a in Archive.objects.filter(edition=job.edition, built_at__gte=last_chunk.first() or job.created_at)
+        }
+        if job.status == IssueJob.Status.RUNNING and set(_job_archives(job)) <= built:
+            _job_done(job)
     return True
 
 
@@ -536,8 +590,7 @@ def archive_build(*, edition, kind, region_id):
         .select_related("edition")
         .order_by("number")
     )
-    specs = _Specs(edition)
-    _render_files(edition, documents, specs)
+    _render_files(documents, _Specs(edition))
     region = Region.objects.filter(pk=region_id).first()
     storage = private_storage()
     name = f"documents/{edition.year}/archives/{kind}-{region.code if region else 'all'}.zip"

@@ -17,6 +17,13 @@ def job_finish(job_id):
     finish(job_id)
 
 
+@shared_task(acks_late=True)
+def archive_run(job_id, kind, region_id):
+    from .services import archive_run as run
+
+    run(job_id, kind, region_id)
+
+
 @shared_task
 def jobs_watchdog():
     from .services import jobs_watchdog as watchdog

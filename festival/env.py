@@ -75,6 +75,7 @@ def env_url(name, default=_MISSING, *, schemes):
         raise ImproperlyConfigured(
             f"{name} must start with one of {', '.join(s + '://' for s in sorted(schemes))}; got {raw!r}."
         )
-    if not (parsed.hostname or parsed.path.strip("/")):
+    # console:// (letters printed by the worker) is complete as it is.
+    if parsed.scheme != "console" and not (parsed.hostname or parsed.path.strip("/")):
         raise ImproperlyConfigured(f"{name}={raw!r} names neither a host nor a path.")
     return raw

@@ -17,6 +17,9 @@ _ALLOWED_WITHOUT_CONSENT = {
     "health",
     "favicon",
     "judging:public",
+    "verify_short",
+    "certificates:verify",
+    "certificates:verify_code",
 }
 
 

@@ -2,6 +2,7 @@
 downloads and letters."""
 
 import io
+import re
 import zipfile
 
 import pypdfium2
@@ -299,7 +300,7 @@ def test_personal_downloads_and_their_limits(client, festival, django_capture_on
 def test_a_document_without_a_stored_file_renders_on_request(client, festival):
     edition = festival["edition"]
     [document] = services._issue(edition, Kind.CERTIFICATE, services.owed(edition, kinds=[Kind.CERTIFICATE])[:1])
-    assert not document.file
+    assert document.file and not services._stored(document.file)
     client.force_login(festival["organizer"])
     response = client.get(reverse("certificates:download", args=[document.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
@@ -402,3 +403,35 @@ def test_font_without_kazakh_letters_is_refused_with_the_letters_named(client, e
     )
     assert "not a TrueType font" in response.content.decode()
     assert not Font.objects.filter(name="Бұзық").exists()
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_document_pages_show_no_english(client, festival, django_capture_on_commit_callbacks, language):
+    from django.utils import translation
+
+    from tests.test_i18n import visible_latin_words
+
+    edition = festival["edition"]
+    job = run_job(django_capture_on_commit_callbacks, edition=edition, kinds=Kind.values, by=festival["organizer"])
+    diploma = Document.objects.get(kind=Kind.DIPLOMA)
+    template = DocumentTemplate.objects.get(edition=edition, kind=Kind.DIPLOMA)
+    with translation.override(language):
+        pages = [
+            (festival["organizer"], reverse("certificates:organizer") + "?q=" + diploma.code),
+            (festival["organizer"], reverse("certificates:template", args=[template.pk])),
+            (festival["organizer"], reverse("certificates:job", args=[job.pk])),
+            (festival["supervisor"], reverse("certificates:mine")),
+            (None, reverse("certificates:verify_code", args=[diploma.code])),
+            (None, reverse("certificates:verify_code", args=["UNKNOWNCODE1"])),
+        ]
+    found = {}
+    for user, url in pages:
+        client.logout()
+        if user:
+            client.force_login(user)
+        body = client.get(url).content.decode()
+        assert f'lang="{language}"' in body
+        # The designer names the fields to print as they are typed: {full_name}, {nomination_kk}, …
+        if words := visible_latin_words(re.sub(r"\{[a-z_]+\}", " ", body)):
+            found[url] = words
+    assert not found, found

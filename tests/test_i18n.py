@@ -17,6 +17,8 @@ LOCALE = Path(__file__).resolve().parent.parent / "locale"
 # and "English" on the language switcher, where each language is named in itself so a reader finds their own.
 ALLOWED_LATIN = {"stop", "motion", "mp4", "mov", "webm", "mkv", "avi", "m4v", "xlsx", "utc", "english"}
 # Codec names a coordinator sees under the player: technical names, the same in every language.
+# Document formats, font names (the designer lists them) and Roman numerals of places on diplomas.
+ALLOWED_LATIN |= {"pdf", "zip", "ttf", "jpeg", "png", "truetype", "dejavu", "sans", "serif", "bold", "condensed", "iii"}
 ALLOWED_LATIN |= {"h264", "hevc", "vp8", "vp9", "av1", "mpeg4", "mjpeg", "prores", "dnxhd"}
 
 
@@ -89,6 +91,10 @@ PAGES = [
     ("coordinator", "region_workspace", ("astana",)),
     ("juror", "judging:home", ()),
     ("organizer", "organizer_dashboard", ()),
+    ("organizer", "certificates:organizer", ()),
+    ("student", "certificates:mine", ()),
+    ("coordinator", "certificates:region", ("astana",)),
+    ("anonymous", "certificates:verify", ()),
 ]
 
 

@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from judging.models import Assignment, Panel, PanelMember
 from submissions.models import ImportJob
+from submissions.storage import private_storage
 from tests import factories
 
 ROLES = [
@@ -31,7 +33,9 @@ NOT_FOUND = 404
 ENTRY = "entry"  # stands for the id of the student's entry, made by the `people` fixture
 JOB = "job"  # and this for an import job of Astana's coordinator
 PANEL, ASSIGNMENT = "panel", "assignment"
-OBJECTS = (ENTRY, JOB, PANEL, ASSIGNMENT)
+# Documents: the student's certificate, a design, an issuing job (its batch has no file yet), Astana's archive.
+DOCUMENT, TEMPLATE, ISSUE_JOB, ARCHIVE = "document", "template", "issue_job", "archive"
+OBJECTS = (ENTRY, JOB, PANEL, ASSIGNMENT, DOCUMENT, TEMPLATE, ISSUE_JOB, ARCHIVE)
 
 
 def everyone(code):
@@ -111,6 +115,25 @@ MATRIX = {
     "submissions:region_import_template": (("astana",), only(["coordinator", "organizer"])),
     "submissions:region_export_participants": (("astana",), only(["coordinator", "organizer"])),
     "submissions:region_export_entries": (("astana",), only(["coordinator", "organizer"])),
+    # Documents: the student's own (and Astana's coordinator's, and organizers'); the designs and jobs are the
+    # organizers'. Verification is public.
+    "certificates:mine": ((), only(SIGNED_IN)),
+    "certificates:download": ((DOCUMENT,), only(["student", "coordinator", "organizer"])),
+    "certificates:archive": ((ARCHIVE,), only(["coordinator", "organizer"])),
+    "certificates:region": (("astana",), only(["coordinator", "organizer"])),
+    "certificates:organizer": ((), only(["organizer"])),
+    "certificates:template_new": ((), only(["organizer"], code=NOT_ALLOWED)),
+    "certificates:template": ((TEMPLATE,), only(["organizer"])),
+    "certificates:template_preview": ((TEMPLATE,), only(["organizer"], code=NOT_ALLOWED)),
+    "certificates:template_image": ((TEMPLATE,), only(["organizer"], code=NOT_ALLOWED)),
+    "certificates:font_upload": ((TEMPLATE,), only(["organizer"], code=NOT_ALLOWED)),
+    "certificates:job": ((ISSUE_JOB,), only(["organizer"])),
+    "certificates:job_progress": ((ISSUE_JOB,), only(["organizer"], code=286)),
+    "certificates:batch": ((ISSUE_JOB, 0), only(["organizer"], code=NOT_FOUND)),
+    "certificates:correct": ((DOCUMENT,), only(["organizer"], code=NOT_ALLOWED)),
+    "certificates:verify": ((), everyone(OK)),
+    "certificates:verify_code": (("NOTAREALCODE",), everyone(NOT_FOUND)),
+    "verify_short": (("NOTAREALCODE",), everyone(REDIRECT)),
     # The upload protocol answers GET with 405 to everyone; what it does allow is in tests/test_tus.py.
     "tus:collection": ((), everyone(NOT_ALLOWED)),
     "tus:resource": (("00000000-0000-0000-0000-000000000000",), everyone(NOT_ALLOWED)),
@@ -129,6 +152,9 @@ NEW_STUDENT = {
     "password_change": OK,
     "password_change_done": OK,
     "account:consent": OK,
+    "certificates:verify": OK,
+    "certificates:verify_code": NOT_FOUND,
+    "verify_short": REDIRECT,
 }
 for _name, (_args, _outcome) in MATRIX.items():
     _outcome["new_student"] = NEW_STUDENT.get(_name, CONSENT)
@@ -178,6 +204,22 @@ def people(db, edition):
     PanelMember.objects.create(panel=panel, juror=result["juror"])
     result["panel"] = panel
     result["assignment"] = Assignment.objects.create(panel=panel, juror=result["juror"], entry=entry)
+    from certificates import services as documents
+    from certificates.models import Archive, IssueChunk, IssueJob, Kind
+
+    [result["document"]] = documents._issue(
+        edition,
+        Kind.CERTIFICATE,
+        [{"kind": Kind.CERTIFICATE, "basis": "participant:x", "participant": student.participant.pk, "region": entry.region_id}],
+    )
+    result["template"] = documents.templates_ensure(edition)[0]
+    result["issue_job"] = IssueJob.objects.create(
+        edition=edition, kinds=[Kind.CERTIFICATE], created_by=result["organizer"], status=IssueJob.Status.DONE
+    )
+    IssueChunk.objects.create(job=result["issue_job"], index=0, kind=Kind.CERTIFICATE, status=IssueChunk.Status.DONE)
+    result["archive"] = Archive.objects.create(
+        edition=edition, kind=Kind.CERTIFICATE, region=entry.region, file="documents/none.zip"
+    )
     return result
 
 
@@ -186,6 +228,9 @@ def test_authorization_matrix(client, people, edition, name):
     args, expected = MATRIX[name]
     url = reverse(name, args=[people[arg].pk if arg in OBJECTS else arg for arg in args])
     failures = []
+    if name == "certificates:archive":
+        # The archive's file exists: whoever may download it gets it.
+        private_storage().save("documents/none.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18))
     for role in ROLES:
         client.logout()
         if people[role] is not None:

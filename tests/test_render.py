@@ -150,6 +150,32 @@ def test_render_pages_of_different_templates_in_one_batch(background):
     assert "Лучший фильм" in reader.pages[1].extract_text()
 
 
+def test_render_places_text_in_its_box_from_the_top_left():
+    spec = certificate()
+    spec["elements"] = [
+        text("Сол", 30, 20, x=20, width=100, align="left"),
+        text("Орта", 60, 20, x=20, width=100, align="center"),
+        text("Оң", 90, 20, x=20, width=100, align="right"),
+    ]
+    document = pypdfium2.PdfDocument(render.render_one(spec, {}))
+    try:
+        page = document[0]
+        height = page.get_height()
+        textpage = page.get_textpage()
+        boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
+        chars = textpage.get_text_range()
+    finally:
+        document.close()
+    mm = 72 / 25.4
+    glyphs = [box for char, box in zip(chars, boxes, strict=False) if not char.isspace()]
+    left, centre, right = glyphs[:3], glyphs[3:7], glyphs[7:9]
+    assert left[0][0] == pytest.approx(20 * mm, abs=2)
+    assert (centre[0][0] + centre[-1][2]) / 2 == pytest.approx(70 * mm, abs=2)
+    assert right[-1][2] == pytest.approx(120 * mm, abs=2)
+    for top_mm, glyph in ((30, left[0]), (60, centre[0]), (90, right[0])):  # the glyph is inside its line box
+        assert height - top_mm * mm - 24 < glyph[1] < glyph[3] < height - top_mm * mm
+
+
 def test_render_skips_missing_image_and_unknown_font():
     spec = certificate()
     spec["elements"] += [
@@ -305,6 +331,7 @@ def test_register_fonts_replaces_a_key_and_render_uses_it():
     assert b"+DejaVuSerif " in first
     assert b"+DejaVuSansCondensed " in second
     assert b"+DejaVuSerif-Bold " in third
+    assert b"+DejaVuSansCondensed " in render.render_one(spec, {})  # ``fonts`` was for that document only
 
 
 def test_builtin_fonts_come_from_the_font_dir_setting(monkeypatch, tmp_path):

@@ -180,6 +180,7 @@ DOCUMENT_QUEUE = env_str("DOCUMENT_QUEUE", "documents")
 CELERY_TASK_ROUTES = {
     "certificates.tasks.chunk_run": {"queue": DOCUMENT_QUEUE},
     "certificates.tasks.job_finish": {"queue": DOCUMENT_QUEUE},
+    "certificates.tasks.archive_run": {"queue": DOCUMENT_QUEUE},
 }
 DOCUMENT_CHUNK_SIZE = env_int("DOCUMENT_CHUNK_SIZE", 250, minimum=1)
 DOCUMENT_LETTERS_PER_RUN = env_int("DOCUMENT_LETTERS_PER_MINUTE", 600, minimum=1)

@@ -33,4 +33,5 @@ DOCUMENT_QUEUE = env_str("DOCUMENT_QUEUE", f"documents-test-{uuid.uuid4().hex[:1
 CELERY_TASK_ROUTES = {
     "certificates.tasks.chunk_run": {"queue": DOCUMENT_QUEUE},
     "certificates.tasks.job_finish": {"queue": DOCUMENT_QUEUE},
+    "certificates.tasks.archive_run": {"queue": DOCUMENT_QUEUE},
 }
