@@ -55,7 +55,8 @@ def test_organizer_designs_issues_and_a_student_downloads_and_verifies(
         element.locator("input[name$='-text']").fill("Құттықтаймыз, {full_name}!")
         element.locator("input[name$='-y']").fill("150")
         page.wait_for_function(
-            "before => { const i = document.querySelector('[data-testid=preview-image]'); return i && i.src !== before; }",
+            "before => { const i = document.querySelector('[data-testid=preview-image]');"
+            " return i && i.src !== before; }",
             arg=before,
         )
         shot(page, "documents-designer")

@@ -210,7 +210,14 @@ def people(db, edition):
     [result["document"]] = documents._issue(
         edition,
         Kind.CERTIFICATE,
-        [{"kind": Kind.CERTIFICATE, "basis": "participant:x", "participant": student.participant.pk, "region": entry.region_id}],
+        [
+            {
+                "kind": Kind.CERTIFICATE,
+                "basis": "participant:x",
+                "participant": student.participant.pk,
+                "region": entry.region_id,
+            }
+        ],
     )
     result["template"] = documents.templates_ensure(edition)[0]
     result["issue_job"] = IssueJob.objects.create(
