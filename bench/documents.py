@@ -98,7 +98,7 @@ def _weasyprint_html(spec, data, background_path, font_dir):
             text = resolve_text(element["text"], data, spec["language"])
             parts.append(
                 f'<div style="position:absolute; left:{element["x"]}mm; top:{element["y"]}mm; '
-                f'width:{element["width"]}mm; font-family:\'{element["font"]}\'; font-size:{element["size"]}pt; '
+                f"width:{element['width']}mm; font-family:'{element['font']}'; font-size:{element['size']}pt; "
                 f'color:{element["color"]}; text-align:{element["align"]}; line-height:1.2">{text}</div>'
             )
         elif element["type"] == "qr":
@@ -195,10 +195,23 @@ def main():
         services.templates_ensure(edition)
 
         # Two worker processes on the run's queue, as production runs them.
-        worker = subprocess.Popen(
+        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [
-                sys.executable, "-m", "celery", "-A", "festival", "worker", "-Q", env["DOCUMENT_QUEUE"],
-                "-c", str(args.workers), "-P", "prefork", "--without-gossip", "--without-mingle", "--loglevel=WARNING",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "festival",
+                "worker",
+                "-Q",
+                env["DOCUMENT_QUEUE"],
+                "-c",
+                str(args.workers),
+                "-P",
+                "prefork",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
             ],
             cwd=BASE_DIR,
             env=dict(os.environ),

@@ -72,5 +72,3 @@ def document_worker_env():
         yield
     finally:
         app.conf.task_always_eager = True
-
-

@@ -5,30 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('festival', '0003_user_language'),
-        ('submissions', '0001_initial'),
+        ("festival", "0003_user_language"),
+        ("submissions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='edition',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='festival.edition', verbose_name='edition'),
+            model_name="importjob",
+            name="edition",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="festival.edition",
+                verbose_name="edition",
+            ),
         ),
         migrations.CreateModel(
-            name='RegionalParticipant',
+            name="RegionalParticipant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='festival.edition', verbose_name='edition')),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='submissions.importjob')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='regional_stages', to='festival.participant', verbose_name='participant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="festival.edition",
+                        verbose_name="edition",
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="submissions.importjob",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="regional_stages",
+                        to="festival.participant",
+                        verbose_name="participant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'regional stage participant',
-                'verbose_name_plural': 'regional stage participants',
-                'constraints': [models.UniqueConstraint(fields=('edition', 'participant'), name='regional_participant_once_per_edition')],
+                "verbose_name": "regional stage participant",
+                "verbose_name_plural": "regional stage participants",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("edition", "participant"), name="regional_participant_once_per_edition"
+                    )
+                ],
             },
         ),
     ]
