@@ -377,9 +377,7 @@ def test_designer_preview_save_and_bad_files(client, edition, tmp_path):
     assert template.background == background
 
 
-def test_font_without_kazakh_letters_is_refused_with_the_letters_named(client, edition):
-    from reportlab.pdfbase.ttfonts import TTFontFile  # noqa: F401 - the renderer's parser
-
+def test_font_without_kazakh_letters_is_refused_with_the_letters_named(client, edition, tmp_path):
     from certificates import render
 
     client.force_login(factories.organizer())
@@ -403,6 +401,20 @@ def test_font_without_kazakh_letters_is_refused_with_the_letters_named(client, e
     )
     assert "not a TrueType font" in response.content.decode()
     assert not Font.objects.filter(name="Бұзық").exists()
+    # A real font without the Kazakh letters: refused, and the missing letters are named.
+    from tests.test_render import font_without_kazakh
+
+    path = font_without_kazakh(tmp_path / "latin-cyrillic.ttf")
+    with open(path, "rb") as handle:
+        lacking = io.BytesIO(handle.read())
+    lacking.name = "latin-cyrillic.ttf"
+    response = client.post(
+        reverse("certificates:font_upload", args=[template.pk]), {"name": "Жартылай", "file": lacking}, follow=True
+    )
+    assert "Ә ә Ғ ғ Қ қ Ң ң Ө ө Ұ ұ Ү ү Һ һ І і" in response.content.decode()
+    assert not Font.objects.filter(name="Жартылай").exists()
+    # Only the accepted font is kept on disk.
+    assert len(list((tmp_path / "private" / "documents" / "fonts").glob("*.ttf"))) == 1
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
