@@ -3,13 +3,16 @@
 Pure module: no models, no database. A template is a plain ``spec`` dict (page, background, elements), a
 document is ``(spec, data)``; ``render`` turns any number of them into one PDF.
 
-Speed matters (about 100,000 documents a festival, ~1.5 ms each here). What does not depend on a
-document's data is prepared once per process and reused: parsed fonts; the embedded font programs (subset 0
-of every font gets a fixed character order, so one compressed subset serves every document; hinting and the
-long name records are dropped); image XObjects (the same bytes object is embedded once per batch).
-ReportLab does the TrueType side (parsing, metrics, subsets); the PDF file itself, a handful of objects, is
-written here: ReportLab's canvas and object formatting alone cost ~0.7 ms a document. QR matrices come from
-a small table-driven encoder checked against segno (segno itself takes ~2 ms, ~10 ms choosing a mask).
+Speed matters (about 100,000 documents a festival; ``render_each_and_batch``, a document's own file and its
+page of a print batch, ~0.5 ms here). What does not depend on a document's data is prepared once per process
+and reused: parsed fonts; the embedded font programs (subset 0 of every font gets a fixed character order, so
+one compressed subset serves every document; hinting and the long name records are dropped); image XObjects
+(the same bytes object is embedded once per batch); the operators of laid-out text (bounded LRU caches, so
+fixed texts are laid out once). Resource names are fixed per process, so a page's content stream can be put
+in any document. ReportLab does the TrueType side (parsing, metrics, subsets); the PDF file itself, a handful
+of objects, is written here: ReportLab's canvas and object formatting alone cost ~0.7 ms a document. QR
+matrices come from a small table-driven encoder checked against segno (segno itself takes ~2 ms, ~10 ms
+choosing a mask) and are drawn as a 1-bit inline image.
 """
 
 from __future__ import annotations
@@ -291,22 +294,36 @@ class _FestivalFont(TTFont):
         self.splitString(_PRESEED, key)
         self._start_state = self.state.pop(key)
         self.first_codes = self._start_state.assignments  # character -> code in subset 0, in every document
+        self._first: _Subset | None = None
 
-    def start(self, key: _StateKey) -> None:
-        """Start the subsets of a document (``key``) from the fixed subset 0."""
-        state = copy.copy(self._start_state)
-        state.assignments = dict(state.assignments)
-        state.subsets = [list(s) for s in state.subsets]
-        self.state[key] = state
+    def start(self, key: _StateKey):
+        """The subset state of a document (``key``), started from the fixed subset 0 when first needed: a
+        document whose text all has codes in ``first_codes`` never needs one."""
+        state = self.state.get(key)
+        if state is None:
+            state = copy.copy(self._start_state)
+            state.assignments = dict(state.assignments)
+            state.subsets = [list(s) for s in state.subsets]
+            self.state[key] = state
+        return state
 
     def encode(self, text: str, key: _StateKey) -> list[tuple[int, bytes]]:
         """(subset, codes) chunks of ``text`` in the document ``key``; ``splitString`` with a fast path for
-        text whose characters all have codes in subset 0 already (nearly all text, thanks to the preseed)."""
+        text whose characters all have codes in subset 0 already."""
         try:
-            codes = bytes(map(self.state[key].assignments.__getitem__, map(ord, text)))
+            codes = bytes(map(self.start(key).assignments.__getitem__, map(ord, text)))
         except (KeyError, ValueError):  # a new character, or one outside subset 0
             return self.splitString(text, key)
         return [(0, codes)]
+
+    def subsets(self, key: _StateKey) -> list[_Subset]:
+        """The subsets the document ``key`` embeds (its state is dropped)."""
+        state = self.state.pop(key, None)
+        if state is None or len(state.assignments) == len(self.first_codes):  # just the fixed subset 0
+            if self._first is None:
+                self._first = self._subset(tuple(self._start_state.subsets[0]))
+            return [self._first]
+        return [self._subset(tuple(codes)) for codes in state.subsets]
 
     def width(self, text: str, size: float) -> float:
         """``stringWidth`` with a cache: the same words come back in every document."""
@@ -942,7 +959,6 @@ class _Document:
         key = self.fonts.get(font)
         if key is None:
             key = self.fonts[font] = _StateKey()
-            font.start(key)
         return key
 
     def image(self, picture: _Picture) -> None:
@@ -959,12 +975,11 @@ class _Document:
         same = True
         for font, key in other.fonts.items():
             own = self.font(font)
-            start = len(font.first_codes)
-            codes = font.state[key].assignments
-            if len(codes) > start:
-                added = dict(itertools.islice(codes.items(), start, None))
+            state = font.state.get(key)
+            if state is not None and len(state.assignments) > len(font.first_codes):
+                added = dict(itertools.islice(state.assignments.items(), len(font.first_codes), None))
+                mine = font.start(own).assignments
                 font.splitString("".join(map(chr, added)), own)
-                mine = font.state[own].assignments
                 same = same and all(mine[c] == n for c, n in added.items())
         for picture in other.images:
             self.image(picture)
@@ -982,9 +997,7 @@ class _Document:
     def finish(self) -> bytes:
         fonts = []
         for font, key in self.fonts.items():
-            state = font.state.pop(key)
-            for n, codes in enumerate(state.subsets):
-                sub = font._subset(tuple(codes))
+            for n, sub in enumerate(font.subsets(key)):
                 descriptor = self.add(sub.descriptor % self.add(sub.font_file))
                 number = self.add(sub.font % (self.add(sub.to_unicode), descriptor))
                 fonts.append(f"/{font.resource}{n} {number} 0 R")
@@ -1088,11 +1101,9 @@ def _content(doc: _Document, template: _Template, data: dict) -> bytes:
             if url:
                 ops.append(_qr_image(qr_matrix(str(url)), *step))
         else:
-            block = (
-                step
-                if kind == "fixed"
-                else _text_block(what, resolve_text(step[0], data, template.language), *step[1:])
-            )
+            block = step
+            if kind == "text":
+                block = _text_block(what, resolve_text(step[0], data, template.language), *step[1:])
             if block is not None:
                 key = doc.font(what)
                 ops.append(block if isinstance(block, str) else _encoded(what, key, block))

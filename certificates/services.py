@@ -526,8 +526,15 @@ def chunk_run(chunk_id):
     job, edition = chunk.job, chunk.job.edition
     documents = _issue(edition, chunk.kind, chunk.owed, job=job)
     specs = _Specs(edition)
-    _render_files(documents, specs)
-    batch = render.render([(specs(d), d.data) for d in documents], fonts=specs.fonts)
+    pages = [(specs(d), d.data) for d in documents]
+    todo = [d for d in documents if not _stored(d.file)]
+    if len(todo) == len(documents):  # the usual case: each page is laid out once for its file and the batch
+        files, batch = render.render_each_and_batch(pages, fonts=specs.fonts)
+        for document, pdf in zip(documents, files, strict=True):
+            _store(document.file, pdf)
+    else:
+        _render_files(todo, specs, fresh=True)
+        batch = render.render(pages, fonts=specs.fonts)
     name = _store(f"documents/{edition.year}/batches/job-{job.pk}-{chunk.index:05d}-{chunk.kind}.pdf", batch)
     if job.send_letters:
         Document.objects.filter(pk__in=[d.pk for d in documents if d.user_id and d.letter_sent_at is None]).update(

@@ -2,6 +2,7 @@
 
 import io
 import random
+import re
 import string
 import struct
 import zlib
@@ -112,9 +113,13 @@ def test_render_kazakh_name_extracts_letter_for_letter(background, signature):
 def test_render_qr_decodes_to_verify_url(background, signature):
     pdf = render.render_one(certificate(background, signature), person())
 
-    found = zxingcpp.read_barcodes(page_image(pdf, dpi=150))
+    image = page_image(pdf, dpi=150)
+    found = zxingcpp.read_barcodes(image)
 
     assert [code.text for code in found] == [VERIFY_URL]
+    inside = [round(v * 150 / 25.4) + d for v, d in ((245, 2), (160, 2), (275, -2), (190, -2))]
+    levels = image.convert("L").crop(inside).histogram()
+    assert levels[0] and levels[255] and not any(levels[1:255])  # sharp: no smoothed edges
 
 
 def test_render_single_document_under_300_kb(background, signature):
@@ -137,6 +142,41 @@ def test_render_batch_embeds_background_once(background, signature):
     assert len(batch) < 2 * len(single)
     third = PdfReader(io.BytesIO(batch)).pages[2].extract_text()
     assert "Оқушы 2 Қасымұлы" in third and "C-2" in third
+
+
+def same_but_stamps(pdf: bytes) -> bytes:
+    """``pdf`` without what differs between two renderings of the same pages (creation time, file ID)."""
+    pdf = re.sub(rb"/CreationDate \(D:\d{14}Z\)", b"/CreationDate ()", pdf)
+    return re.sub(rb"/ID \[<[0-9a-f]{32}> <[0-9a-f]{32}>\]", b"/ID []", pdf)
+
+
+def test_render_each_and_batch_gives_render_ones_files_and_renders_batch(background, signature):
+    spec = certificate(background, signature)
+    portrait = certificate(background) | {"page": "A5", "orientation": "portrait", "language": "ru"}
+    names = ["Оқушы Қасымұлы", "Åsa Берікқызы", "Zoë Åsa Иванова", KAZAKH_NAME]  # Å, ë: coded per document
+    pages = [(spec, person(name=name, url=f"{VERIFY_URL}{i}/", number=f"C-{i}")) for i, name in enumerate(names)]
+    pages.insert(2, (portrait, person(name="Иванова Анна", number="C-P")))
+
+    files, batch = render.render_each_and_batch(pages)
+
+    assert len(files) == len(pages)
+    assert same_but_stamps(batch) == same_but_stamps(render.render(pages))
+    batch_pages = PdfReader(io.BytesIO(batch)).pages
+    assert len(batch_pages) == len(pages)
+    for (spec_, data), pdf, batch_page in zip(pages, files, batch_pages, strict=True):
+        assert same_but_stamps(pdf) == same_but_stamps(render.render_one(spec_, data))
+        reader = PdfReader(io.BytesIO(pdf))
+        assert len(reader.pages) == 1
+        extracted = reader.pages[0].extract_text()
+        assert extracted == batch_page.extract_text()
+        assert data["full_name"] in extracted and data["number"] in extracted
+    found = zxingcpp.read_barcodes(page_image(files[-1], dpi=150))
+    assert [code.text for code in found] == [f"{VERIFY_URL}3/"]
+
+
+def test_render_each_and_batch_without_pages_is_an_error():
+    with pytest.raises(ValueError):
+        render.render_each_and_batch([])
 
 
 def test_render_pages_of_different_templates_in_one_batch(background):
