@@ -5,14 +5,10 @@ import datetime
 import logging
 import os
 import secrets
-import shutil
-import tempfile
 import zipfile
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.files.base import ContentFile, File
-from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -384,34 +380,25 @@ def _issue(edition, kind, items, *, job=None):
 
 
 def _store(name, data):
-    """Write `data` (bytes or a File) under exactly `name`: a retry overwrites its own earlier file instead of
-    adding another. On local disk the file appears whole or not at all (written aside, then renamed)."""
-    storage = private_storage()
-    if isinstance(storage, FileSystemStorage):
-        path = storage.path(name)
-        folder = os.path.dirname(path)
-        if folder not in _made_folders:
-            os.makedirs(folder, exist_ok=True)
-            _made_folders.add(folder)
-        partial = f"{path}.{os.getpid()}.part"
-        with open(partial, "wb") as handle:
-            if isinstance(data, File):
-                shutil.copyfileobj(data, handle, 1024 * 1024)
-            else:
-                handle.write(data)
-        os.replace(partial, path)
-        return name
-    if storage.exists(name):
-        storage.delete(name)
-    return storage.save(name, data if isinstance(data, File) else ContentFile(data))
+    """Write `data` under exactly `name` in private storage (local disk): a retry overwrites its own earlier
+    file instead of adding another, and the file appears whole or not at all (written aside, then renamed)."""
+    path = private_storage().path(name)
+    folder = os.path.dirname(path)
+    if folder not in _made_folders:
+        os.makedirs(folder, exist_ok=True)
+        _made_folders.add(folder)
+    partial = f"{path}.{os.getpid()}.part"
+    with open(partial, "wb") as handle:
+        handle.write(data)
+    os.replace(partial, path)
+    return name
 
 
 _made_folders = set()
 
 
 def _stored(name):
-    storage = private_storage()
-    return os.path.exists(storage.path(name)) if isinstance(storage, FileSystemStorage) else storage.exists(name)
+    return os.path.exists(private_storage().path(name))
 
 
 def document_file_name(edition, kind, region_id, number, code):
@@ -595,21 +582,23 @@ def archive_build(*, edition, kind, region_id):
     documents = list(
         Document.objects.filter(edition=edition, kind=kind, region_id=region_id, status=Document.Status.VALID)
         .select_related("edition")
+        .defer("data")  # read only for a document whose file has to be rendered again
         .order_by("number")
     )
     _render_files(documents, _Specs(edition))
     region = Region.objects.filter(pk=region_id).first()
     storage = private_storage()
     name = f"documents/{edition.year}/archives/{kind}-{region.code if region else 'all'}.zip"
-    # Written to a temporary file first: a download meanwhile gets the previous archive, never half of one.
-    with tempfile.TemporaryFile() as handle:
-        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-            for document in documents:
-                with storage.open(document.file, "rb") as pdf:
-                    archive.writestr(f"{document.display_number} {document.full_name}.pdf", pdf.read())
-        size = handle.tell()
-        handle.seek(0)
-        name = _store(name, File(handle))
+    entries = [(d.file, f"{number_display(edition.year, kind, d.number)} {d.full_name}.pdf") for d in documents]
+    # Written aside first: a download meanwhile gets the previous archive, never half of one.
+    path = storage.path(name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    partial = f"{path}.{os.getpid()}.part"
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for file, arcname in entries:
+            archive.write(storage.path(file), arcname)
+    size = os.path.getsize(partial)
+    os.replace(partial, path)
     Archive.objects.update_or_create(
         edition=edition,
         kind=kind,
