@@ -35,8 +35,23 @@ from .forms import (
 from .models import Edition, Region, School, User
 from .phases import phase_allows, phase_required
 
-# Never written to error reports or logs.
-SENSITIVE = ("iin", "password", "password1", "password2", "new_password1", "new_password2", "old_password")
+# Masked in error reports: passwords, and what identifies a child or their parent.
+SENSITIVE = (
+    "iin",
+    "birth_date",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "phone",
+    "given_by_name",
+    "given_by_phone",
+    "password",
+    "password1",
+    "password2",
+    "new_password1",
+    "new_password2",
+    "old_password",
+)
 
 
 def permission_required(perm):
