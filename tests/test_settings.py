@@ -127,3 +127,30 @@ def test_production_deploy_check_passes_before_collectstatic(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_responses_carry_the_security_headers():
+    """A response of the production configuration over HTTPS: HSTS, no sniffing, no framing, no referrer
+    to other sites, an isolated browsing context; plain HTTP is redirected to HTTPS."""
+    environ = {k: v for k, v in os.environ.items() if k not in GOOD and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ.update(GOOD, DJANGO_SETTINGS_MODULE="festival.settings.production")
+    code = (
+        "import json, django; django.setup(); from django.test import Client; c = Client(); "
+        "r = c.get('/tus/', secure=True, HTTP_HOST='kino.example.kz'); "
+        "p = c.get('/tus/', HTTP_HOST='kino.example.kz'); "
+        "print(json.dumps({'headers': dict(r.headers), 'plain': [p.status_code, p.headers.get('Location')]}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    headers = seen["headers"]
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert seen["plain"] == [301, "https://kino.example.kz/tus/"]
