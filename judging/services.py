@@ -188,16 +188,28 @@ def score_save(*, assignment, values, notes, note, submit, version, by):
     score, _created = Score.objects.select_for_update().get_or_create(assignment=assignment)
     if version != score.version:
         raise JudgingError("stale")
-    before = _score_state(score)
+    # The score row is locked: its items are read once and written in one statement per kind of change.
+    items = {item.criterion_id: item for item in score.items.all()}
+    before = _score_state(score, items)
+    added, changed = [], []
     for criterion_id, value in values.items():
         if value is None:
-            ScoreItem.objects.filter(score=score, criterion_id=criterion_id).delete()
-        else:
-            ScoreItem.objects.update_or_create(
-                score=score,
-                criterion_id=criterion_id,
-                defaults={"value": value, "note": notes.get(criterion_id, "")[:1000]},
-            )
+            continue
+        text = notes.get(criterion_id, "")[:1000]
+        item = items.get(criterion_id)
+        if item is None:
+            items[criterion_id] = item = ScoreItem(score=score, criterion_id=criterion_id, value=value, note=text)
+            added.append(item)
+        elif (item.value, item.note) != (value, text):
+            item.value, item.note = value, text
+            changed.append(item)
+    cleared = [criterion_id for criterion_id, value in values.items() if value is None and criterion_id in items]
+    if cleared:
+        ScoreItem.objects.filter(score=score, criterion_id__in=cleared).delete()
+        for criterion_id in cleared:
+            del items[criterion_id]
+    ScoreItem.objects.bulk_create(added)
+    ScoreItem.objects.bulk_update(changed, ["value", "note"])
     score.note = note[:3000]
     score.version += 1
     if submit:
@@ -209,14 +221,17 @@ def score_save(*, assignment, values, notes, note, submit, version, by):
         subject=f"assignment {assignment.pk}",
         panel=assignment.panel,
         before=before,
-        after=_score_state(score),
+        after=_score_state(score, items),
     )
     return score
 
 
-def _score_state(score):
-    items = {str(i.criterion_id): i.value for i in score.items.all()}
-    return {"status": score.status, "items": items, "note": score.note}
+def _score_state(score, items):
+    return {
+        "status": score.status,
+        "items": {str(criterion_id): item.value for criterion_id, item in items.items()},
+        "note": score.note,
+    }
 
 
 @transaction.atomic

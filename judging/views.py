@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -48,9 +49,12 @@ def panel(request, pk):
     panel = get_object_or_404(Panel, pk=pk)
     if not request.user.has_perm("judging.see_panel", panel):
         raise PermissionDenied
+    # The score's status alone: a film not scored yet has no Score, which the template would have to find out
+    # through an exception per row.
     assignments = (
         Assignment.objects.filter(panel=panel, juror=request.user, active=True)
-        .select_related("entry__nomination", "score")
+        .select_related("entry__nomination")
+        .annotate(score_status=F("score__status"))
         .order_by("pk")
     )
     done, total = services.juror_progress(panel=panel, juror=request.user)

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q
 
 from festival.selectors import with_consent_flag
 
-from .models import Entry, EntryAuthor, RegionSignoff
+from .models import Entry, EntryAuthor, RegionQuota, RegionSignoff
 
 
 def entries_with_team():
@@ -21,12 +21,17 @@ def entries_with_team():
 
 def entries_of(user):
     """Entries the user made, supervises or is an author of."""
-    return (
-        entries_with_team()
-        .filter(Q(created_by=user) | Q(supervisors=user) | Q(authors__participant__user=user))
-        .distinct()
-        .order_by("-created_at")
+    # A union of three index lookups: an OR across the joins (with DISTINCT) reads every entry of the edition.
+    ids = (
+        Entry.objects.filter(created_by=user)
+        .order_by()
+        .values("pk")
+        .union(
+            Entry.supervisors.through.objects.filter(user=user).values("entry_id"),
+            EntryAuthor.objects.filter(participant__user=user).order_by().values("entry_id"),
+        )
     )
+    return entries_with_team().filter(pk__in=ids).order_by("-created_at")
 
 
 def team_with_consent(supervisor):
@@ -55,16 +60,15 @@ def region_entries(*, edition, region, filters):
     if filters.state in Entry.State.values:
         entries = entries.filter(state=filters.state)
     if filters.q:
+        # Several authors may match: once per entry.
         entries = entries.filter(
             Q(title__icontains=filters.q) | Q(authors__participant__last_name__icontains=filters.q)
-        )
-    return entries.distinct().order_by("nomination__order", "-submitted_at")
+        ).distinct()
+    return entries.order_by("nomination__order", "-submitted_at")
 
 
 def region_entry_counts(*, edition, region):
     """Counts for the coordinator: by state, and finalists by nomination against the quota."""
-    from .services import finalist_quota
-
     entries = Entry.objects.filter(edition=edition, region=region).exclude(state=Entry.State.DRAFT)
     by_state = dict(entries.values_list("state").annotate(n=Count("pk")))
     finalists = dict(
@@ -72,12 +76,14 @@ def region_entry_counts(*, edition, region):
         .values_list("nomination")
         .annotate(n=Count("pk"))
     )
+    # The quotas of all nominations at once (finalist_quota's rule: a row if the organizer set one, else the default).
+    quotas = dict(RegionQuota.objects.filter(edition=edition, region=region).values_list("nomination_id", "quota"))
     nominations = (
         [
             {
                 "nomination": n,
                 "finalists": finalists.get(n.pk, 0),
-                "quota": finalist_quota(edition=edition, region=region, nomination=n),
+                "quota": quotas.get(n.pk, RegionQuota.DEFAULT),
             }
             for n in edition.nominations.all()
         ]
