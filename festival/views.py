@@ -5,12 +5,15 @@ before the phase check, so someone without access learns nothing about the calen
 """
 
 import functools
+import logging
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -21,6 +24,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -34,6 +38,8 @@ from .forms import (
 )
 from .models import Edition, Region, School, User
 from .phases import phase_allows, phase_required
+
+logger = logging.getLogger(__name__)
 
 # Masked in error reports: passwords, and what identifies a child or their parent.
 SENSITIVE = (
@@ -330,7 +336,28 @@ def favicon(request):
     return redirect(static("favicon.svg"))
 
 
-def health(request):
-    """For the load balancer: the database answers."""
+def _database_answers():
     Region.objects.exists()
+
+
+def _cache_answers():
+    # A write and a read: a Redis that refuses writes (full, read-only) cannot take Celery's messages either.
+    key, token = f"health:{uuid.uuid4().hex}", uuid.uuid4().hex
+    cache.set(key, token, timeout=10)
+    if cache.get(key) != token:
+        raise RuntimeError("the cache did not return what was written")
+
+
+@never_cache
+def health(request):
+    """For the load balancer: the database and the cache (Redis in production, also Celery's broker) answer.
+
+    503 with a one-line reason when one does not; the error itself goes to the log, never into the answer.
+    """
+    for what, check in (("database", _database_answers), ("cache", _cache_answers)):
+        try:
+            check()
+        except Exception:
+            logger.warning("Health check: the %s does not answer.", what, exc_info=True)
+            return HttpResponse(f"{what} unavailable", content_type="text/plain", status=503)
     return HttpResponse("ok", content_type="text/plain")
