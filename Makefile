@@ -1,10 +1,13 @@
-.PHONY: run test lint messages
+.PHONY: run test faults lint messages
 
 run:
 	scripts/run
 
 test:
 	scripts/test
+
+faults:
+	scripts/test -m fault
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -11,6 +11,7 @@ The uploader runs on the portal's own pages: it is authenticated by the session 
 import base64
 import binascii
 import contextlib
+import errno
 import fcntl
 import hashlib
 import math
@@ -39,6 +40,7 @@ OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 CHUNK_SIZE = 1024 * 1024
 
 HTTP_LOCKED = 423
+HTTP_INSUFFICIENT_STORAGE = 507
 # Not in the HTTP registry; the tus checksum extension defines it.
 HTTP_CHECKSUM_MISMATCH = 460
 
@@ -72,7 +74,9 @@ def hold_upload(upload_id):
     Raises UploadBusy if another holder has the lock, UploadFileMissing if the data file is gone.
     """
     try:
-        data = open(upload_path(upload_id), "r+b")  # noqa: SIM115 (closed below; the lock lives as long as it)
+        # Closed below; the lock lives as long as it. Unbuffered: a write the disk refuses (full) fails there and
+        # then, with nothing left over in a buffer to fail again when the file is closed.
+        data = open(upload_path(upload_id), "r+b", buffering=0)  # noqa: SIM115
     except FileNotFoundError:
         raise UploadFileMissing from None
     with data:
@@ -292,8 +296,23 @@ def _append(request, data, offset, length, checksum):
     """Write the request's body at `offset`, CHUNK_SIZE bytes at a time. Returns the new offset.
 
     When the client goes away mid-body, the bytes that arrived stay (the next PATCH resumes after them), unless
-    the client sent a checksum: those bytes cannot be verified, so they are dropped.
+    the client sent a checksum: those bytes cannot be verified, so they are dropped. When the disk is full, the
+    piece is dropped and the answer is 507: the offset stays where it was, so the client can send the piece again
+    later.
     """
+    try:
+        return _write(request, data, offset, length, checksum)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        with contextlib.suppress(OSError):
+            data.truncate(offset)  # frees what of the piece was written
+        _discard_rest(request)
+        message = _("The server is out of space. What has arrived is kept: try again later to send the rest.")
+        raise _Refused(HTTP_INSUFFICIENT_STORAGE, message) from None
+
+
+def _write(request, data, offset, length, checksum):
     hasher = hashlib.new(checksum[0], usedforsecurity=False) if checksum else None
     data.seek(offset)
     received = 0
@@ -305,7 +324,9 @@ def _append(request, data, offset, length, checksum):
             break
         if not chunk:
             break
-        data.write(chunk)
+        written = 0
+        while written < len(chunk):  # an unbuffered write may take part of the chunk (a disk filling up)
+            written += data.write(memoryview(chunk)[written:])
         if hasher is not None:
             hasher.update(chunk)
         received += len(chunk)
@@ -317,11 +338,19 @@ def _append(request, data, offset, length, checksum):
     new_offset = offset + received
     # Bytes past the recorded offset (left by a request that crashed before recording it) are not part of the file.
     data.truncate(new_offset)
-    data.flush()
     # On disk before the offset that vouches for them is recorded: after a power cut, the file is never shorter
     # than the database says.
     os.fdatasync(data.fileno())
     return new_offset
+
+
+def _discard_rest(request, limit=16 * CHUNK_SIZE):
+    """Read and drop what is left of the body, up to `limit` bytes: a client still sending when the answer comes
+    early would otherwise see its connection reset instead of the answer."""
+    left = limit
+    with contextlib.suppress(OSError):
+        while left > 0 and (chunk := request.read(min(CHUNK_SIZE, left))):
+            left -= len(chunk)
 
 
 def _decimal_header(request, name):

@@ -21,7 +21,8 @@ def _database_url():
     return f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def start_worker(log):
+def worker_env(**overrides):
+    """The environment of a process working for this test: the test database, its files, this run's queue."""
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="festival.settings.test",
@@ -30,6 +31,13 @@ def start_worker(log):
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         DOCUMENT_QUEUE=settings.DOCUMENT_QUEUE,
     )
+    env.update(overrides)
+    return env
+
+
+def start_worker(log, **env):
+    """A worker on this run's document queue; `env` overrides the environment (REDIS_URL: another broker)."""
+    env = worker_env(**env)
     return subprocess.Popen(
         [
             sys.executable,
@@ -52,6 +60,22 @@ def start_worker(log):
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: a kill reaches the pool's children too
     )
+
+
+def run_django(code, timeout=120, **env):
+    """Run `code` in a new Django process set up like a worker, where tasks go to the broker (they are not run
+    inline). Returns what it printed. For calling services with another broker than the test process's own."""
+    prelude = "import django\ndjango.setup()\nfrom festival.celery import app\napp.conf.task_always_eager = False\n"
+    done = subprocess.run(
+        [sys.executable, "-c", prelude + code],
+        cwd=ROOT,
+        env=worker_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def wait_for(condition, timeout, what):

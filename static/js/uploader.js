@@ -21,6 +21,13 @@
 
   function show(element, visible) { element.classList.toggle("d-none", !visible); }
 
+  // Our own refusals are short plain text in the reader's language; anything else (a proxy's HTML page,
+  // a network error) has nothing to show.
+  function serverMessage(response) {
+    var plain = response && (response.getHeader("Content-Type") || "").indexOf("text/plain") === 0;
+    return plain ? response.getBody() : "";
+  }
+
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : root.dataset.csrf;
@@ -57,16 +64,13 @@
       },
       onShouldRetry: function (error) {
         var status = error.originalResponse ? error.originalResponse.getStatus() : 0;
-        say(text.retrying);
+        // Out of space (507): the server says so, and the retries go on from what it kept.
+        say((status === 507 && serverMessage(error.originalResponse)) || text.retrying);
         // The server's refusals (too large, wrong format, no access) will not change by retrying.
         return !(status >= 400 && status < 500 && status !== 409 && status !== 423);
       },
       onError: function (error) {
-        // Our own refusals are short plain text in the reader's language; anything else (a proxy's HTML
-        // page, a network error) gets the general message.
-        var response = error.originalResponse;
-        var plain = response && (response.getHeader("Content-Type") || "").indexOf("text/plain") === 0;
-        say(plain ? response.getBody() : text.failed, "error");
+        say(serverMessage(error.originalResponse) || text.failed, "error");
         show(pauseButton, false);
         show(resumeButton, true);
       },
