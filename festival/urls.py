@@ -59,5 +59,6 @@ urlpatterns += i18n_patterns(
     path("", include("submissions.urls")),
     path("", include("judging.urls")),
     path("", include("certificates.urls")),
+    path("", include("stats.urls")),
     path("admin/", admin.site.urls),
 )

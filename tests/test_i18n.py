@@ -95,6 +95,8 @@ PAGES = [
     ("student", "certificates:mine", ()),
     ("coordinator", "certificates:region", ("astana",)),
     ("anonymous", "certificates:verify", ()),
+    ("organizer", "statistics:edition", ()),
+    ("coordinator", "statistics:region", ("astana",)),
 ]
 
 

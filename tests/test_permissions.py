@@ -134,6 +134,11 @@ MATRIX = {
     "certificates:verify": ((), everyone(OK)),
     "certificates:verify_code": (("NOTAREALCODE",), everyone(NOT_FOUND)),
     "verify_short": (("NOTAREALCODE",), everyone(REDIRECT)),
+    # Statistics: the whole edition for organizers; one region for its coordinator (and organizers).
+    "statistics:edition": ((), only(["organizer"])),
+    "statistics:export": ((), only(["organizer"])),
+    "statistics:region": (("astana",), only(["coordinator", "organizer"])),
+    "statistics:region_export": (("astana",), only(["coordinator", "organizer"])),
     # The upload protocol answers GET with 405 to everyone; what it does allow is in tests/test_tus.py.
     "tus:collection": ((), everyone(NOT_ALLOWED)),
     "tus:resource": (("00000000-0000-0000-0000-000000000000",), everyone(NOT_ALLOWED)),
