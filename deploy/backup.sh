@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# A backup of the portal: the database (pg_dump, custom format) and the files (PRIVATE_MEDIA_ROOT, and
+# MEDIA_ROOT with MEDIA_STORAGE=file) into a new dated folder:
+#
+#   deploy/backup.sh [BACKUP_ROOT]      # default: $BACKUP_ROOT, else /var/backups/festival
+#
+# Reads DATABASE_URL, PRIVATE_MEDIA_ROOT, MEDIA_STORAGE, MEDIA_ROOT from the environment, after
+# /etc/festival/festival.env (or $FESTIVAL_ENV_FILE) if it is readable. The folder appears under its final
+# name only when everything is in it; any failure stops the script with a message and a non-zero status and
+# leaves no partial folder behind. Prints the folder's path on its last line.
+#
+# Partial uploads (UPLOAD_TEMP_ROOT) are not kept: they expire within two days anyway. pg_dump must be of
+# the server's major version or newer (postgresql-client-NN).
+set -euo pipefail
+
+env_file=${FESTIVAL_ENV_FILE:-/etc/festival/festival.env}
+if [ -r "$env_file" ]; then
+  caller=$(export -p | grep -v "^declare -[a-z]*r")  # what the caller exported wins over the file
+  set -a
+  # shellcheck disable=SC1090
+  . "$env_file"
+  set +a
+  eval "$caller"
+fi
+
+: "${DATABASE_URL:?DATABASE_URL is not set}"
+: "${PRIVATE_MEDIA_ROOT:?PRIVATE_MEDIA_ROOT is not set}"
+media_storage=${MEDIA_STORAGE:-file}
+root=${1:-${BACKUP_ROOT:-/var/backups/festival}}
+# libpq reads postgres:// and postgresql:// URLs; Django also accepts pgsql://.
+database_url=${DATABASE_URL/#pgsql:/postgresql:}
+
+stamp=$(date +%Y%m%d-%H%M%S)
+target="$root/festival-$stamp"
+partial="$target.partial"
+finished=0
+cleanup() {
+  if [ "$finished" != 1 ]; then
+    rm -rf -- "$partial"
+    echo "backup FAILED: nothing was written to $target" >&2
+  fi
+}
+trap cleanup EXIT
+
+[ -d "$PRIVATE_MEDIA_ROOT" ] || { echo "PRIVATE_MEDIA_ROOT=$PRIVATE_MEDIA_ROOT is not a folder" >&2; exit 1; }
+[ ! -e "$target" ] || { echo "$target exists already" >&2; exit 1; }
+mkdir -p -- "$root"
+mkdir -m 0700 -- "$partial"
+
+# The database first: a file the dump refers to was written before the dump began, so it is in the tar.
+echo "==> database -> $target/database.dump" >&2
+pg_dump --format=custom --file="$partial/database.dump" "$database_url"
+
+echo "==> private media ($PRIVATE_MEDIA_ROOT) -> private-media.tar" >&2
+tar --create --file="$partial/private-media.tar" --directory="$PRIVATE_MEDIA_ROOT" .
+
+if [ "$media_storage" = file ]; then
+  : "${MEDIA_ROOT:?MEDIA_ROOT is not set (MEDIA_STORAGE=file)}"
+  if [ -d "$MEDIA_ROOT" ]; then
+    echo "==> media ($MEDIA_ROOT) -> media.tar" >&2
+    tar --create --file="$partial/media.tar" --directory="$MEDIA_ROOT" .
+  fi
+else
+  echo "==> MEDIA_STORAGE=$media_storage: the bucket is backed up by its own versioning or replication" >&2
+fi
+
+(cd "$partial" && sha256sum -- * >SHA256SUMS)
+mv -- "$partial" "$target"
+finished=1
+du -sh -- "$target" >&2
+echo "$target"
