@@ -1,0 +1,428 @@
+"""Load test: 200 people at once on the production stack, page by page, against the framework's floor.
+
+    python -m bench.load [--users 200] [--think 2,8] [--duration 75] [--workers 4] [--threads 1] [--entries 5000]
+
+Builds a realistic edition in the middle of its regional stage (bench/load_data.py: 5,000 entries in every
+state over the 20 regions, students with consent and their own entries, supervisors' teams, a coordinator
+per region, a regional jury panel per region with assignments and scores), starts gunicorn with the
+production settings (plus one bench-only page, bench/load_settings.py) on 127.0.0.1, and runs Locust
+(bench/load_users.py) in a process of its own: the public (landing, results), students (their page, their
+films, a film's page, a small film uploaded through /tus/), coordinators (the region's films with filters),
+jurors (their panels, a panel, a film's scoring page and a saved draft) and the floor — a view that only
+answers "ok" through the same middleware — all at once, each user waiting 2–8 s between pages. Once every
+user has signed in and the warm-up is over, each page's requests, rate, p50/p95/p99 and errors are measured;
+then a second, shorter run sends the same number of users to the floor alone. The target: no errors, and
+every page's p95 within 3 × the p95 of the floor measured in the same run (under the same load; the ratio to
+the floor alone is reported too). Afterwards each page is requested once more in-process to count its
+database queries. Four sync workers by default: on two cores they kept the tails about three times shorter
+than four gthread workers of eight threads (--threads 8), which contend for each process's GIL.
+
+Needs PostgreSQL and Redis: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a
+throw-away database is created next to it and dropped afterwards) and BENCH_REDIS_URL (default
+redis://127.0.0.1:6379/12: a database of the bench's own, emptied at the end). Files go to a temporary
+folder, removed afterwards; every process started is stopped. The last line is one JSON object.
+"""
+
+import argparse
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+PAGES = [
+    "landing",
+    "results",
+    "student_home",
+    "student_films",
+    "entry",
+    "tus_create",
+    "tus_patch",
+    "coordinator_queue",
+    "jury_home",
+    "jury_panel",
+    "jury_score_get",
+    "jury_score_post",
+    "floor",
+]
+TARGET_RATIO = 3
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def _database_urls():
+    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    name = f"festival_bench_load_{os.getpid()}"
+    parts = urlsplit(base)
+    return base, urlunsplit(parts._replace(path=f"/{name}")), name
+
+
+def _admin(base_url, sql):
+    import psycopg2
+
+    connection = psycopg2.connect(base_url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+    connection.close()
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for_health(port, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("gunicorn stopped: see its log")
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/health/", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer in time")
+
+
+def _process_cpu_seconds(pid):
+    """CPU time of a process and its children (gunicorn's master and workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            pids += [int(p) for p in handle.read().split()]
+    except OSError:
+        pass
+    for each in pids:
+        try:
+            with open(f"/proc/{each}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except OSError:
+            pass
+    return total
+
+
+def _percentile(values, fraction):
+    """Nearest-rank percentile of a sorted list."""
+    if not values:
+        return None
+    return values[max(0, math.ceil(fraction * len(values)) - 1)]
+
+
+def _summary(run, names):
+    by_name = {name: {"times": [], "errors": 0, "messages": {}} for name in names}
+    for name, response_time, failed, message in run["samples"]:
+        row = by_name.setdefault(name, {"times": [], "errors": 0, "messages": {}})
+        row["times"].append(response_time)
+        if failed:
+            row["errors"] += 1
+            row["messages"][message] = row["messages"].get(message, 0) + 1
+    pages = {}
+    for name, row in by_name.items():
+        times = sorted(row["times"])
+        pages[name] = {
+            "requests": len(times),
+            "rps": round(len(times) / run["seconds"], 2),
+            "p50_ms": round(_percentile(times, 0.50), 1) if times else None,
+            "p95_ms": round(_percentile(times, 0.95), 1) if times else None,
+            "p99_ms": round(_percentile(times, 0.99), 1) if times else None,
+            "errors": row["errors"],
+        }
+        if row["messages"]:
+            pages[name]["error_messages"] = row["messages"]
+    return pages
+
+
+def _locust(args, scratch, port, out, *, floor_only=False, duration, warmup):
+    command = [
+        sys.executable,
+        "-m",
+        "bench.load_users",
+        "--host",
+        f"http://{HOST}:{port}",
+        "--accounts",
+        str(scratch / "accounts.json"),
+        "--film",
+        str(scratch / "film.mp4"),
+        "--out",
+        str(out),
+        "--users",
+        str(args.users),
+        "--spawn-rate",
+        str(args.spawn_rate),
+        "--warmup",
+        str(warmup),
+        "--duration",
+        str(duration),
+        "--think",
+        args.think,
+    ]
+    if floor_only:
+        command.append("--floor-only")
+    with open(scratch / "locust.log", "ab") as log_file:
+        subprocess.run(  # noqa: S603 - our own interpreter and arguments
+            command, cwd=BASE_DIR, stdout=log_file, stderr=subprocess.STDOUT, check=True, timeout=1800
+        )
+    return json.loads(out.read_text())
+
+
+def _small_film(path):
+    """Four seconds of ffmpeg's test pattern (a real MP4, about 100 KB); random bytes without ffmpeg."""
+    if shutil.which("ffmpeg"):
+        subprocess.run(  # noqa: S603
+            [  # noqa: S607 - a fixed command line
+                "ffmpeg", "-nostdin", "-v", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc2=size=426x240:rate=25:duration=4",
+                "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path),
+            ],
+            check=True,
+            timeout=120,
+        )  # fmt: skip
+    else:
+        path.write_bytes(os.urandom(100 * 1024))
+
+
+def _query_counts(accounts):
+    """Each page once, in-process, as its user: the number of database queries it makes."""
+    import re
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from festival.models import User
+
+    def client_for(email=None):
+        client = Client(HTTP_HOST=HOST, HTTP_X_FORWARDED_PROTO="https", enforce_csrf_checks=False)
+        if email:
+            client.force_login(User.objects.get(email=email))
+        return client
+
+    counts = {}
+
+    def count(name, call, expect):
+        with CaptureQueriesContext(connection) as queries:
+            response = call()
+        counts[name] = len(queries) if response.status_code == expect else f"status {response.status_code}"
+        return response
+
+    public = client_for()
+    count("landing", lambda: public.get("/ru/"), 200)
+    count("results", lambda: public.get("/ru/results/"), 200)
+    count("floor", lambda: public.get("/bench-floor/"), 200)
+    student = accounts["students"][-1]
+    client = client_for(student["email"])
+    count("student_home", lambda: client.get("/ru/me/"), 200)
+    count("student_films", lambda: client.get("/ru/entries/"), 200)
+    count("entry", lambda: client.get(f"/ru/entries/{student['entry']}/"), 200)
+    coordinator = accounts["coordinators"][0]
+    client = client_for(coordinator["email"])
+    path = f"/ru/region/{coordinator['region']}/entries/?state=submitted&nomination={accounts['nominations'][0]}"
+    count("coordinator_queue", lambda: client.get(path), 200)
+    juror = accounts["jurors"][0]
+    client = client_for(juror["email"])
+    count("jury_home", lambda: client.get("/ru/jury/"), 200)
+    count("jury_panel", lambda: client.get(f"/ru/jury/panels/{juror['panel']}/"), 200)
+    path = f"/ru/jury/films/{juror['assignments'][0]}/"
+    page = count("jury_score_get", lambda: client.get(path), 200).content.decode()
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    data = {f"c{pk}": "7" for pk in re.findall(r'name="c(\d+)"', page)}
+    count("jury_score_post", lambda: client.post(path, {**data, "version": version, "action": "draft"}), 302)
+    return counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--spawn-rate", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=20, help="seconds after every user signed in")
+    parser.add_argument("--duration", type=float, default=75, help="seconds measured")
+    parser.add_argument("--floor-duration", type=float, default=30, help="seconds of the floor-only run")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker: 1, sync workers; more, gthread")
+    parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument("--think", default="2,8", help="seconds a user waits between pages: min,max")
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="festival-bench-load-"))
+    base_url, database_url, database = _database_urls()
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+    _admin(base_url, f"CREATE DATABASE {database}")
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bench.load_settings",
+        "SECRET_KEY": uuid.uuid4().hex * 2,
+        "ALLOWED_HOSTS": HOST,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "EMAIL_URL": "console://",
+        "DEFAULT_FROM_EMAIL": "bench@example.kz",
+        "SITE_URL": "https://festival.example.kz",
+        # Plain HTTP on the loopback: the clients say X-Forwarded-Proto: https, as the TLS proxy would.
+        "SECURE_SSL_REDIRECT": "false",
+        "PRIVATE_MEDIA_ROOT": str(scratch / "private"),
+        "UPLOAD_TEMP_ROOT": str(scratch / "uploads"),
+        "MEDIA_ROOT": str(scratch / "media"),
+        "STATIC_ROOT": str(scratch / "static"),
+    }
+    os.environ.update(env)
+    sys.path.insert(0, str(BASE_DIR))
+    server = None
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+
+        from bench import load_data
+        from judging.models import AuditEvent
+        from submissions.models import Film
+
+        for folder in ("private", "uploads", "media"):
+            (scratch / folder).mkdir()
+        log("==> Database, static files and the edition")
+        call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        started = time.monotonic()
+        accounts = load_data.build(entries=args.entries)
+        # Statistics for the planner, as autovacuum would gather them on a database that grew over weeks.
+        with connections["default"].cursor() as cursor:
+            cursor.execute("ANALYZE")
+        data_seconds = time.monotonic() - started
+        (scratch / "accounts.json").write_text(json.dumps(accounts))
+        _small_film(scratch / "film.mp4")
+        log(f"    {accounts['counts']} in {data_seconds:.0f} s")
+        films_before = Film.objects.count()
+        saves_before = AuditEvent.objects.filter(action="score_save").count()
+        connections.close_all()
+
+        port = _free_port()
+        worker_class = ["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else []
+        server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "-m", "gunicorn", "festival.wsgi:application", "--bind", f"{HOST}:{port}",
+             "--workers", str(args.workers), *worker_class, "--timeout", "120", "--chdir", str(BASE_DIR)],
+            cwd=BASE_DIR,
+            env=dict(os.environ),
+            stdout=open(scratch / "gunicorn.log", "wb"),  # noqa: SIM115 - lives as long as the server
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        _wait_for_health(port, server)
+
+        log(f"==> {args.users} users on every page: warm-up {args.warmup:.0f} s, then {args.duration:.0f} s measured")
+        cpu_before, wall_before = _process_cpu_seconds(server.pid), time.monotonic()
+        mixed = _locust(args, scratch, port, scratch / "mixed.json", duration=args.duration, warmup=args.warmup)
+        server_cpu = (_process_cpu_seconds(server.pid) - cpu_before) / (time.monotonic() - wall_before)
+        log(f"==> {args.users} users on the floor alone: {args.floor_duration:.0f} s measured")
+        alone = _locust(
+            args, scratch, port, scratch / "floor.json", floor_only=True, duration=args.floor_duration, warmup=10
+        )
+        writes_ok = (
+            Film.objects.count() - films_before == mixed["writes"]["uploads"]
+            and AuditEvent.objects.filter(action="score_save").count() - saves_before == mixed["writes"]["score_saves"]
+        )
+        queries = _query_counts(accounts)
+        connections.close_all()
+    finally:
+        if server is not None and server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: S110 - Django may not be set up yet; the database goes anyway
+            pass
+        _admin(base_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        try:
+            import redis
+
+            redis.Redis.from_url(redis_url).flushdb()
+        except Exception as error:
+            log(f"Redis not emptied: {error}")
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    pages = _summary(mixed, PAGES)
+    floor_alone = _summary(alone, ["floor"])["floor"]
+    floor_p95 = pages["floor"]["p95_ms"]
+    startup_failures = sum(mixed["startup_failures"].values())
+    errors = sum(page["errors"] for page in pages.values()) + startup_failures
+    for name in PAGES:
+        page = pages[name]
+        page["p95_vs_floor"] = round(page["p95_ms"] / floor_p95, 2) if page["p95_ms"] and floor_p95 else None
+        page["p95_vs_floor_alone"] = round(page["p95_ms"] / floor_alone["p95_ms"], 1) if page["p95_ms"] else None
+        page["queries"] = queries.get(name)
+    missing = [name for name in PAGES if not pages[name]["requests"]]
+    target_met = (
+        errors == 0
+        and not missing
+        and writes_ok
+        and mixed["users"] == args.users
+        and all(pages[name]["p95_ms"] <= TARGET_RATIO * floor_p95 for name in PAGES if pages[name]["requests"])
+    )
+    total = sum(page["requests"] for page in pages.values())
+
+    log("")
+    header = ("page", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "×floor", "SQL")
+    log("".join(f"{title:>9}" if column else f"{title:<18}" for column, title in enumerate(header)))
+    for name in PAGES:
+        page = pages[name]
+        figures = [page["requests"], page["rps"], page["p50_ms"], page["p95_ms"], page["p99_ms"], page["errors"],
+                   page["p95_vs_floor"], page["queries"]]  # fmt: skip
+        log(f"{name:<18}" + "".join(f"{'' if value is None else value:>9}" for value in figures))
+    log(
+        f"{'total':<18}{total:>9}{total / mixed['seconds']:>9.1f}{'':>27}{errors:>9}\n"
+        f"floor alone ({args.users} users): p50 {floor_alone['p50_ms']} ms, p95 {floor_alone['p95_ms']} ms, "
+        f"p99 {floor_alone['p99_ms']} ms, {floor_alone['rps']} req/s, {floor_alone['errors']} errors\n"
+        f"server CPU {server_cpu * 100:.0f}% of one core, Locust {mixed['client_cpu_percent']}%; "
+        f"target (no errors, p95 ≤ {TARGET_RATIO} × floor p95 on every page): {'met' if target_met else 'NOT met'}"
+    )
+    result = {
+        "users": args.users,
+        "users_by_class": mixed["users_by_class"],
+        "spawn_rate": args.spawn_rate,
+        "think_seconds": [float(value) for value in args.think.split(",")],
+        "seconds_until_all_signed_in": mixed["seconds_until_all_signed_in"],
+        "warmup_seconds": args.warmup,
+        "measured_seconds": round(mixed["seconds"], 1),
+        "gunicorn": {"workers": args.workers, "worker_class": "gthread" if args.threads > 1 else "sync",
+                     "threads": args.threads},
+        "data": accounts["counts"],
+        "pages": pages,
+        "total": {"requests": total, "rps": round(total / mixed["seconds"], 1), "errors": errors},
+        "startup_failures": mixed["startup_failures"],
+        "floor_alone": floor_alone,
+        "writes_checked": writes_ok,
+        "server_cpu_percent_of_one_core": round(server_cpu * 100),
+        "client_cpu_percent_of_one_core": mixed["client_cpu_percent"],
+        "target_ratio": TARGET_RATIO,
+        "target_met": target_met,
+    }  # fmt: skip
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
