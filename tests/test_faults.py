@@ -533,6 +533,8 @@ def test_disk_full_during_an_upload_keeps_what_arrived_and_the_upload_resumes(
 def test_the_uploader_tells_the_child_the_server_is_out_of_space_and_goes_on_later(browser, live_server, tmp_path):
     factories.open_edition()
     entry = factories.entry(title="Тау басында")
+    # A child who uses the site in Russian: the server's messages come in the account's language.
+    type(entry.created_by).objects.filter(pk=entry.created_by_id).update(language="ru")
     film = videos.mp4(tmp_path, seconds=2)
     page = signed_in_page(browser, live_server, entry.created_by)
     full = {}
