@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from festival.models import Edition, Region
 from festival.views import permission_required
@@ -299,7 +299,7 @@ def job(request, pk):
 
 
 @permission_required("certificates.manage_documents")
-@require_GET
+@require_safe
 def job_progress(request, pk):
     job = get_object_or_404(IssueJob.objects.select_related("edition"), pk=pk)
     response = render(request, "certificates/_job_progress.html", _job_context(job))
@@ -310,14 +310,14 @@ def job_progress(request, pk):
 
 
 @permission_required("certificates.manage_documents")
-@require_GET
+@require_safe
 def batch(request, pk, index):
     chunk = get_object_or_404(IssueChunk.objects.select_related("job__edition"), job_id=pk, index=index)
-    response = private_file_response(request, chunk.batch_file)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{chunk.job.edition.year}-{chunk.kind}-{chunk.job_id}-{chunk.index + 1:04d}.pdf"
+    return private_file_response(
+        request,
+        chunk.batch_file,
+        download_name=f"{chunk.job.edition.year}-{chunk.kind}-{chunk.job_id}-{chunk.index + 1:04d}.pdf",
     )
-    return response
 
 
 @permission_required("certificates.manage_documents")
@@ -348,13 +348,13 @@ def correct(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def mine(request):
     return render(request, "certificates/mine.html", {"documents": services.documents_of(request.user)})
 
 
 @login_required
-@require_GET
+@require_safe
 def download(request, pk):
     document = get_object_or_404(Document.objects.select_related("edition", "participant"), pk=pk)
     if not request.user.has_perm("certificates.download_document", document):
@@ -370,21 +370,19 @@ def download(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def archive(request, pk):
     archive = get_object_or_404(Archive.objects.select_related("edition", "region"), pk=pk)
     if not request.user.has_perm("certificates.download_archive", archive):
         raise PermissionDenied
-    response = private_file_response(request, archive.file)
     region = archive.region.code if archive.region_id else "all"
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{archive.edition.year}-{archive.kind}-{region}.zip"
+    return private_file_response(
+        request, archive.file, download_name=f"{archive.edition.year}-{archive.kind}-{region}.zip"
     )
-    return response
 
 
 @login_required
-@require_GET
+@require_safe
 def region(request, code):
     region = get_object_or_404(Region, code=code)
     if not request.user.has_perm("festival.view_region_workspace", region):
@@ -413,7 +411,7 @@ def region(request, code):
 # ---------------------------------------------------------------- public verification
 
 
-@require_GET
+@require_safe
 def verify_short(request, code):
     """The address printed in the QR code: short, without a language; the page opens in the reader's."""
     return redirect("certificates:verify_code", code=code)
@@ -428,7 +426,7 @@ def verify(request):
     return render(request, "certificates/verify.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def verify_code(request, code):
     normalised = services.normalise_code(code)
     document = (

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import selectors, services
 from .forms import (
@@ -83,14 +83,14 @@ def _base_url(request):
 # ---------------------------------------------------------------- public
 
 
-@require_GET
+@require_safe
 def landing(request):
     edition = selectors.edition_for_landing()
     context = {"edition": edition, "now": timezone.now(), "registration_open": phase_allows(edition, "register")}
     return render(request, "festival/landing.html", context)
 
 
-@require_GET
+@require_safe
 def school_options(request):
     """The <option>s of a region's schools, for the htmx region → school select."""
     region_id = request.GET.get("region", "")
@@ -116,7 +116,7 @@ def csrf_failure(request, reason=""):
 # ---------------------------------------------------------------- registration
 
 
-@require_GET
+@require_safe
 def register_choice(request):
     edition = Edition.objects.current()
     context = {"edition": edition, "registration_open": phase_allows(edition, "register")}
@@ -165,12 +165,12 @@ def register_supervisor(request):
     return _register(request, SupervisorRegistrationForm, User.Kind.SUPERVISOR, "registration/register_supervisor.html")
 
 
-@require_GET
+@require_safe
 def register_done(request):
     return render(request, "registration/register_done.html", {"letter_to": request.session.get("letter_to")})
 
 
-@require_GET
+@require_safe
 def confirm_email(request, token):
     try:
         user, confirmed_now = services.user_confirm_email(token=token)
@@ -210,7 +210,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 @login_required
-@require_GET
+@require_safe
 def account_home(request):
     user = request.user
     participant = getattr(user, "participant", None) if user.kind == User.Kind.STUDENT else None
@@ -266,7 +266,7 @@ def consent(request):
 
 
 @permission_required("festival.manage_team")
-@require_GET
+@require_safe
 def team_list(request):
     return render(request, "festival/team_list.html", {"members": selectors.team_of(request.user)})
 
@@ -301,7 +301,7 @@ def team_add(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def region_workspace(request, code):
     region = get_object_or_404(Region, code=code)
     if not request.user.has_perm("festival.view_region_workspace", region):
@@ -318,7 +318,7 @@ def region_workspace(request, code):
 
 
 @permission_required("festival.view_organizer_dashboard")
-@require_GET
+@require_safe
 def organizer_dashboard(request):
     edition = Edition.objects.current()
     context = {

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from festival.models import Edition
 from festival.phases import PhaseClosed
@@ -36,7 +36,7 @@ def _error_message(error):
 
 
 @permission_required("judging.use_jury")
-@require_GET
+@require_safe
 def home(request):
     panels = Panel.objects.filter(members__juror=request.user, members__active=True).select_related("edition")
     rows = [(panel, *services.juror_progress(panel=panel, juror=request.user)) for panel in panels]
@@ -44,7 +44,7 @@ def home(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def panel(request, pk):
     panel = get_object_or_404(Panel, pk=pk)
     if not request.user.has_perm("judging.see_panel", panel):
@@ -172,7 +172,7 @@ def results(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def protocol(request, pk):
     """The jury protocol of the panel as a PDF, in Kazakh or Russian."""
     panel = get_object_or_404(Panel.objects.select_related("edition", "chair", "region"), pk=pk)
@@ -189,7 +189,7 @@ def protocol(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def preview(request, pk):
     """The light preview of the film, for the jury only; the original and everything about the authors stay
     out of reach."""
@@ -214,7 +214,7 @@ def recuse(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def region_panels(request, code):
     """The regional panels of a region, for its coordinator: their rankings inform the choice of finalists."""
     from festival.models import Region
@@ -341,7 +341,7 @@ def _decision_message(error):
 # ---------------------------------------------------------------- the public results page
 
 
-@require_GET
+@require_safe
 def public_results(request):
     edition = Edition.objects.current()
     locked = edition is not None and services.results_locked(edition)
@@ -366,7 +366,7 @@ def public_results(request):
     )
 
 
-@require_GET
+@require_safe
 def public_film(request, pk):
     """The light preview of a film the organizers chose to show, once the results are public."""
     showcase = get_object_or_404(Showcase.objects.select_related("entry__edition"), entry_id=pk)
@@ -375,12 +375,10 @@ def public_film(request, pk):
     film = showcase.entry.film
     if film is None or not film.preview:
         raise Http404
-    response = private_file_response(request, film.preview)
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return private_file_response(request, film.preview, public_seconds=3600)
 
 
-@require_GET
+@require_safe
 def public_poster(request, pk):
     """A winner's picture on the public page: only once the results are locked, only for awarded films."""
     award = get_object_or_404(Award.objects.select_related("entry__edition"), entry_id=pk)
@@ -389,6 +387,4 @@ def public_poster(request, pk):
     entry = award.entry
     film = entry.film
     name = entry.cover_thumbnail or (film.poster if film else "")
-    response = private_file_response(request, name)
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return private_file_response(request, name, public_seconds=3600)

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from festival.models import Edition, Region
 from festival.views import permission_required
@@ -47,24 +47,24 @@ def _export(region=None):
 
 
 @permission_required("statistics.view_edition")
-@require_GET
+@require_safe
 def edition(request):
     return _page(request)
 
 
 @permission_required("statistics.view_edition")
-@require_GET
+@require_safe
 def export(request):
     return _export()
 
 
 @login_required
-@require_GET
+@require_safe
 def region(request, code):
     return _page(request, _region_for(request, code))
 
 
 @login_required
-@require_GET
+@require_safe
 def region_export(request, code):
     return _export(_region_for(request, code))

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from festival.models import Edition, Region, User
 from festival.phases import PhaseClosed, phase_allows, phase_check, phase_closed_response, phase_required
@@ -52,7 +52,7 @@ def _place(user):
 
 
 @permission_required("submissions.create_entry")
-@require_GET
+@require_safe
 def my_entries(request):
     edition = Edition.objects.current()
     return render(
@@ -146,7 +146,7 @@ def entry_edit(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def entry_detail(request, pk):
     entry = _entry_for(request, pk, "submissions.view_entry")
     user = request.user
@@ -183,7 +183,7 @@ def entry_detail(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def film_status(request, pk):
     """The film's check status, polled by the entry page (htmx) until the worker is done."""
     entry = _entry_for(request, pk, "submissions.view_entry")
@@ -245,7 +245,7 @@ def entry_cover(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def film_file(request, pk, kind):
     entry = _entry_for(request, pk, "submissions.view_film")
     if kind in ("cover", "cover_thumbnail"):
@@ -386,7 +386,7 @@ def region_import(request, code):
 
 
 @login_required
-@require_GET
+@require_safe
 def region_import_job(request, code, pk):
     region = _region_for(request, code)
     job = get_object_or_404(ImportJob, pk=pk, region=region)
@@ -403,21 +403,21 @@ def region_import_job(request, code, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def region_import_template(request, code):
     _region_for(request, code)
     return _xlsx_response(template_workbook(), "participants-template.xlsx")
 
 
 @login_required
-@require_GET
+@require_safe
 def region_export_participants(request, code):
     region = _region_for(request, code)
     return _xlsx_response(participants_workbook(region=region), f"participants-{region.code}.xlsx")
 
 
 @login_required
-@require_GET
+@require_safe
 def region_export_entries(request, code):
     region = _region_for(request, code)
     return _xlsx_response(

@@ -24,6 +24,15 @@ def test_health_answers_ok(client, db):
     assert "no-store" in response["Cache-Control"]
 
 
+def test_pages_answer_head_as_monitors_and_curl_ask(client, db, edition):
+    # HEAD: the headers of GET without the body. A form's page still refuses it along with other methods.
+    for path in ("/health/", "/ru/", "/kk/results/"):
+        get, head = client.get(path), client.head(path)
+        assert (head.status_code, head.content) == (get.status_code, b""), path
+        assert get.status_code == 200 and head["Content-Type"] == get["Content-Type"]
+    assert client.put("/ru/").status_code == 405
+
+
 def test_health_reports_the_cache_down(client, db, settings):
     settings.CACHES = {
         "default": {
