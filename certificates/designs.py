@@ -161,10 +161,9 @@ def _read_blob(name):
 
 def template_fonts():
     """Every uploaded font: key -> path (the builtins the renderer knows itself)."""
-    from submissions.storage import private_storage
+    from submissions.storage import cached_copy
 
-    storage = private_storage()
-    return {font.key: storage.path(font.file) for font in Font.objects.all()}
+    return {font.key: cached_copy(font.file) for font in Font.objects.all()}
 
 
 def spec_for(template, *, elements=None, background=None, images=None):

@@ -1,10 +1,13 @@
 """Issuing the festival's documents: who is owed what, numbers and codes, revocation and reissue, the
 bulk jobs run by the workers, and the letters that say a document is ready."""
 
+import contextlib
 import datetime
 import logging
 import os
 import secrets
+import shutil
+import tempfile
 import zipfile
 from collections import defaultdict
 
@@ -18,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from festival.models import Edition, Participant, Region, User
 from festival.services import _queue_after_commit
 from submissions.models import Entry, EntryAuthor, RegionalParticipant
-from submissions.storage import private_storage
+from submissions.storage import is_local, local_copy, private_storage, put_bytes, put_file, stored
 
 from . import designs, render
 from .models import (
@@ -90,7 +93,7 @@ def templates_ensure(edition):
                 language=DocumentTemplate.Language.BILINGUAL,
                 elements=designs.default_elements(kind, DocumentTemplate.Language.BILINGUAL),
             )
-            template.background = _store(
+            template.background = put_bytes(
                 f"documents/{edition.year}/design/{kind}-background.jpg", designs.default_background("landscape")
             )
             template.save()
@@ -114,7 +117,7 @@ def template_save(*, template, page, orientation, elements, by, background=None,
     """Save a design. `background` is an uploaded file (re-encoded here); refused with ImageProblem."""
     if background is not None:
         data = render.process_background(background, page=page, orientation=orientation)
-        template.background = _store(
+        template.background = put_bytes(
             f"documents/{template.edition.year}/design/{template.kind}-{template.language}-{new_code()}.jpg", data
         )
     elif clear_background:
@@ -126,20 +129,21 @@ def template_save(*, template, page, orientation, elements, by, background=None,
 
 def template_add_image(*, template, label, uploaded):
     data = render.process_signature(uploaded)
-    name = _store(f"documents/{template.edition.year}/design/image-{new_code()}.png", data)
+    name = put_bytes(f"documents/{template.edition.year}/design/image-{new_code()}.png", data)
     return TemplateImage.objects.create(template=template, label=label[:100] or _("Signature"), file=name)
 
 
 def font_add(*, name, uploaded, by):
     """Keep an uploaded TrueType font; refused with render.FontProblem naming the missing letters."""
     storage = private_storage()
-    stored = storage.save(f"documents/fonts/{new_code()}.ttf", uploaded)
+    kept = storage.save(f"documents/fonts/{new_code()}.ttf", uploaded)
     try:
-        render.check_font(storage.path(stored))
+        with local_copy(kept) as path:
+            render.check_font(path)
     except render.FontProblem:
-        storage.delete(stored)
+        storage.delete(kept)
         raise
-    return Font.objects.create(name=name[:100], file=stored, uploaded_by=by)
+    return Font.objects.create(name=name[:100], file=kept, uploaded_by=by)
 
 
 # ---------------------------------------------------------------- who is owed what
@@ -379,28 +383,6 @@ def _issue(edition, kind, items, *, job=None):
 # ---------------------------------------------------------------- rendering and files
 
 
-def _store(name, data):
-    """Write `data` under exactly `name` in private storage (local disk): a retry overwrites its own earlier
-    file instead of adding another, and the file appears whole or not at all (written aside, then renamed)."""
-    path = private_storage().path(name)
-    folder = os.path.dirname(path)
-    if folder not in _made_folders:
-        os.makedirs(folder, exist_ok=True)
-        _made_folders.add(folder)
-    partial = f"{path}.{os.getpid()}.part"
-    with open(partial, "wb") as handle:
-        handle.write(data)
-    os.replace(partial, path)
-    return name
-
-
-_made_folders = set()
-
-
-def _stored(name):
-    return os.path.exists(private_storage().path(name))
-
-
 def document_file_name(edition, kind, region_id, number, code):
     """Where a document's PDF lives: fixed when it is issued, so a render repeated after a failure writes
     the same file."""
@@ -423,7 +405,7 @@ class _Specs:
 
 def document_pdf(document):
     """The document's PDF: the stored file, or rendered now (and not stored) when there is none."""
-    if document.file and _stored(document.file):
+    if document.file and stored(document.file):
         with private_storage().open(document.file, "rb") as handle:
             return handle.read()
     specs = _Specs(document.edition)
@@ -436,9 +418,9 @@ def document_filename(document):
 
 def _render_files(documents, specs, *, fresh=False):
     """Store the PDF of each document whose file is not there yet (all of them when `fresh`: just issued)."""
-    todo = [d for d in documents if fresh or not _stored(d.file)]
+    todo = [d for d in documents if fresh or not stored(d.file)]
     for document in todo:
-        _store(document.file, render.render_one(specs(document), document.data, fonts=specs.fonts))
+        put_bytes(document.file, render.render_one(specs(document), document.data, fonts=specs.fonts))
     return todo
 
 
@@ -514,15 +496,15 @@ def chunk_run(chunk_id):
     documents = _issue(edition, chunk.kind, chunk.owed, job=job)
     specs = _Specs(edition)
     pages = [(specs(d), d.data) for d in documents]
-    todo = [d for d in documents if not _stored(d.file)]
+    todo = [d for d in documents if not stored(d.file)]
     if len(todo) == len(documents):  # the usual case: each page is laid out once for its file and the batch
         files, batch = render.render_each_and_batch(pages, fonts=specs.fonts)
         for document, pdf in zip(documents, files, strict=True):
-            _store(document.file, pdf)
+            put_bytes(document.file, pdf)
     else:
         _render_files(todo, specs, fresh=True)
         batch = render.render(pages, fonts=specs.fonts)
-    name = _store(f"documents/{edition.year}/batches/job-{job.pk}-{chunk.index:05d}-{chunk.kind}.pdf", batch)
+    name = put_bytes(f"documents/{edition.year}/batches/job-{job.pk}-{chunk.index:05d}-{chunk.kind}.pdf", batch)
     if job.send_letters:
         Document.objects.filter(pk__in=[d.pk for d in documents if d.user_id and d.letter_sent_at is None]).update(
             letter_due=True
@@ -591,20 +573,43 @@ def archive_build(*, edition, kind, region_id):
     name = f"documents/{edition.year}/archives/{kind}-{region.code if region else 'all'}.zip"
     entries = [(d.file, f"{number_display(edition.year, kind, d.number)} {d.full_name}.pdf") for d in documents]
     # Written aside first: a download meanwhile gets the previous archive, never half of one.
-    path = storage.path(name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    partial = f"{path}.{os.getpid()}.part"
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for file, arcname in entries:
-            archive.write(storage.path(file), arcname)
-    size = os.path.getsize(partial)
-    os.replace(partial, path)
+    handle, partial = tempfile.mkstemp(prefix="archive-", suffix=".zip.part", dir=_archive_folder(storage, name))
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for file, arcname in entries:
+                _add_to_archive(archive, storage, file, arcname)
+        size = os.path.getsize(partial)
+        put_file(partial, name)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(partial)
     Archive.objects.update_or_create(
         edition=edition,
         kind=kind,
         region=region,
         defaults={"file": name, "count": len(documents), "size": size},
     )
+
+
+def _archive_folder(storage, name):
+    """Where an archive is put together: beside its place on the folder (then renamed into it), anywhere for
+    the bucket (then uploaded)."""
+    if not is_local(storage):
+        return None
+    folder = os.path.dirname(storage.path(name))
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def _add_to_archive(archive, storage, name, arcname):
+    """One file into the .zip, streamed: never whole in memory."""
+    if is_local(storage):
+        archive.write(storage.path(name), arcname)
+        return
+    info = zipfile.ZipInfo(arcname, date_time=timezone.localtime().timetuple()[:6])
+    with storage.open(name, "rb") as source, archive.open(info, "w", force_zip64=True) as target:
+        shutil.copyfileobj(source, target, 1024 * 1024)
 
 
 def job_cancel(*, job):

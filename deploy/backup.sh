@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A backup of the portal: the database (pg_dump, custom format) and the files (PRIVATE_MEDIA_ROOT, and
-# MEDIA_ROOT with MEDIA_STORAGE=file) into a new dated folder:
+# A backup of the portal: the database (pg_dump, custom format) and, with MEDIA_STORAGE=file, the files
+# (PRIVATE_MEDIA_ROOT and MEDIA_ROOT) into a new dated folder. With MEDIA_STORAGE=s3 the files are in the
+# bucket, kept by its own versioning or replication:
 #
 #   deploy/backup.sh [BACKUP_ROOT]      # default: $BACKUP_ROOT, else /var/backups/festival
 #
@@ -24,8 +25,8 @@ if [ -r "$env_file" ]; then
 fi
 
 : "${DATABASE_URL:?DATABASE_URL is not set}"
-: "${PRIVATE_MEDIA_ROOT:?PRIVATE_MEDIA_ROOT is not set}"
 media_storage=${MEDIA_STORAGE:-file}
+[ "$media_storage" != file ] || : "${PRIVATE_MEDIA_ROOT:?PRIVATE_MEDIA_ROOT is not set}"
 root=${1:-${BACKUP_ROOT:-/var/backups/festival}}
 # libpq reads postgres:// and postgresql:// URLs; Django also accepts pgsql://.
 database_url=${DATABASE_URL/#pgsql:/postgresql:}
@@ -42,7 +43,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -d "$PRIVATE_MEDIA_ROOT" ] || { echo "PRIVATE_MEDIA_ROOT=$PRIVATE_MEDIA_ROOT is not a folder" >&2; exit 1; }
+if [ "$media_storage" = file ] && [ ! -d "$PRIVATE_MEDIA_ROOT" ]; then
+  echo "PRIVATE_MEDIA_ROOT=$PRIVATE_MEDIA_ROOT is not a folder" >&2
+  exit 1
+fi
 [ ! -e "$target" ] || { echo "$target exists already" >&2; exit 1; }
 mkdir -p -- "$root"
 mkdir -m 0700 -- "$partial"
@@ -51,17 +55,16 @@ mkdir -m 0700 -- "$partial"
 echo "==> database -> $target/database.dump" >&2
 pg_dump --format=custom --file="$partial/database.dump" "$database_url"
 
-echo "==> private media ($PRIVATE_MEDIA_ROOT) -> private-media.tar" >&2
-tar --create --file="$partial/private-media.tar" --directory="$PRIVATE_MEDIA_ROOT" .
-
 if [ "$media_storage" = file ]; then
+  echo "==> private media ($PRIVATE_MEDIA_ROOT) -> private-media.tar" >&2
+  tar --create --file="$partial/private-media.tar" --directory="$PRIVATE_MEDIA_ROOT" .
   : "${MEDIA_ROOT:?MEDIA_ROOT is not set (MEDIA_STORAGE=file)}"
   if [ -d "$MEDIA_ROOT" ]; then
     echo "==> media ($MEDIA_ROOT) -> media.tar" >&2
     tar --create --file="$partial/media.tar" --directory="$MEDIA_ROOT" .
   fi
 else
-  echo "==> MEDIA_STORAGE=$media_storage: the bucket is backed up by its own versioning or replication" >&2
+  echo "==> MEDIA_STORAGE=$media_storage: the files are in the bucket, kept by its versioning or replication" >&2
 fi
 
 (cd "$partial" && sha256sum -- * >SHA256SUMS)

@@ -5,8 +5,9 @@
 #
 # Stop the web processes, the workers and beat first (nothing may write meanwhile), and start them again
 # afterwards. The database's tables are dropped and recreated from the dump (pg_restore --clean --if-exists),
-# in one transaction: if anything fails, the database stays as it was. Then the files are unpacked over
-# PRIVATE_MEDIA_ROOT (and MEDIA_ROOT): every file of the backup is back; files added since stay, unused.
+# in one transaction: if anything fails, the database stays as it was. Then, with MEDIA_STORAGE=file, the
+# files are unpacked over PRIVATE_MEDIA_ROOT and MEDIA_ROOT: every file of the backup is back; files added
+# since stay, unused. With MEDIA_STORAGE=s3 the bucket is restored by its own means (a version of that time).
 #
 # Reads the same variables as backup.sh, after /etc/festival/festival.env (or $FESTIVAL_ENV_FILE).
 set -euo pipefail
@@ -28,13 +29,16 @@ if [ -r "$env_file" ]; then
 fi
 
 : "${DATABASE_URL:?DATABASE_URL is not set}"
-: "${PRIVATE_MEDIA_ROOT:?PRIVATE_MEDIA_ROOT is not set}"
 media_storage=${MEDIA_STORAGE:-file}
+[ "$media_storage" != file ] || : "${PRIVATE_MEDIA_ROOT:?PRIVATE_MEDIA_ROOT is not set}"
 database_url=${DATABASE_URL/#pgsql:/postgresql:}
 trap 'echo "restore FAILED (see above)" >&2' ERR
 
 [ -f "$backup/database.dump" ] || { echo "$backup has no database.dump" >&2; exit 1; }
-[ -f "$backup/private-media.tar" ] || { echo "$backup has no private-media.tar" >&2; exit 1; }
+if [ "$media_storage" = file ] && [ ! -f "$backup/private-media.tar" ]; then
+  echo "$backup has no private-media.tar" >&2
+  exit 1
+fi
 echo "==> checking $backup/SHA256SUMS" >&2
 (cd "$backup" && sha256sum --check --quiet SHA256SUMS)
 
@@ -42,9 +46,11 @@ echo "==> database <- database.dump" >&2
 pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error \
   --dbname="$database_url" "$backup/database.dump"
 
-echo "==> private media ($PRIVATE_MEDIA_ROOT) <- private-media.tar" >&2
-mkdir -p -- "$PRIVATE_MEDIA_ROOT"
-tar --extract --file="$backup/private-media.tar" --directory="$PRIVATE_MEDIA_ROOT" --no-same-owner
+if [ "$media_storage" = file ]; then
+  echo "==> private media ($PRIVATE_MEDIA_ROOT) <- private-media.tar" >&2
+  mkdir -p -- "$PRIVATE_MEDIA_ROOT"
+  tar --extract --file="$backup/private-media.tar" --directory="$PRIVATE_MEDIA_ROOT" --no-same-owner
+fi
 
 if [ -f "$backup/media.tar" ]; then
   if [ "$media_storage" = file ]; then

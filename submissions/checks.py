@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from . import media, problems
 from .models import Film
-from .storage import private_storage
+from .storage import local_copy, private_storage
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +83,15 @@ def film_check(*, film):
             storage.delete(film.file)
         return film
 
-    path = Path(storage.path(film.file))
     film.problem, film.problem_params = "", {}
     film.poster = film.preview = ""
     film.duplicate_of = None
     try:
-        _examine(film, path)
-        _make_pictures(film, path, storage)
+        # On disk for ffmpeg: the file itself, or a copy of it from object storage.
+        with local_copy(film.file) as local:
+            path = Path(local)
+            _examine(film, path)
+            _make_pictures(film, path, storage)
         film.duplicate_of = _same_file_elsewhere(film)
         film.status = Film.Status.OK
     except _Rejected as rejection:

@@ -1,7 +1,6 @@
 """Operations on entries and their films. Views, tasks, admin and tests call these."""
 
 import datetime
-import shutil
 
 from django.conf import settings
 from django.db import transaction
@@ -12,7 +11,7 @@ from festival.phases import phase_check
 from festival.services import _queue_after_commit
 
 from .models import Entry, EntryAuthor, Film, RegionQuota, RegionSignoff, Upload
-from .storage import private_storage, upload_path
+from .storage import private_storage, put_file, upload_path
 
 
 class EntryError(Exception):
@@ -281,12 +280,8 @@ def upload_complete(*, upload):
     """
     from .tasks import check_film
 
-    source = upload_path(upload.pk)
-    storage = private_storage()
     name = f"films/{upload.entry_id}/{upload.pk}{_extension(upload.filename)}"
-    target = storage.path(name)
-    _ensure_parent(target)
-    shutil.move(source, target)
+    put_file(upload_path(upload.pk), name)
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(pk=upload.entry_id)
         if entry.state not in (Entry.State.DRAFT, Entry.State.RETURNED):
@@ -325,12 +320,6 @@ def uploads_expire(*, now=None):
 def _extension(filename):
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     return f".{suffix}" if suffix.isalnum() and len(suffix) <= 5 else ""
-
-
-def _ensure_parent(path):
-    from pathlib import Path
-
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _film_files(film):

@@ -52,11 +52,12 @@ def notify_entry_state(entry_id, state):
 def import_participants(job_id):
     from .imports import participants_import
     from .models import ImportJob
-    from .storage import private_storage
+    from .storage import local_copy
 
     # Delivered twice or after a worker died: only a queued (or interrupted) job is run.
     job = ImportJob.objects.filter(pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).first()
     if job is None:
         return
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
-    participants_import(job=job, path=private_storage().path(job.file))
+    with local_copy(job.file) as path:
+        participants_import(job=job, path=path)

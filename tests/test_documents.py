@@ -47,6 +47,10 @@ def listed(edition, count, region_code="almaty-city"):
 
 @pytest.fixture
 def festival(edition):
+    return festival_at_its_end(edition)
+
+
+def festival_at_its_end(edition):
     """An edition at its end: an accepted entry, a draft, a winning team entry with a supervisor, the
     results locked, and an imported regional list."""
     organizer = factories.organizer()
@@ -300,7 +304,7 @@ def test_personal_downloads_and_their_limits(client, festival, django_capture_on
 def test_a_document_without_a_stored_file_renders_on_request(client, festival):
     edition = festival["edition"]
     [document] = services._issue(edition, Kind.CERTIFICATE, services.owed(edition, kinds=[Kind.CERTIFICATE])[:1])
-    assert document.file and not services._stored(document.file)
+    assert document.file and not services.stored(document.file)
     client.force_login(festival["organizer"])
     response = client.get(reverse("certificates:download", args=[document.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")

@@ -92,6 +92,26 @@ def test_production_s3_storage_needs_its_bucket():
     assert result.returncode != 0 and "S3_BUCKET" in result.stderr
 
 
+def test_production_s3_storage_takes_the_private_files_without_local_folders():
+    environ = {k: v for k, v in os.environ.items() if k not in GOOD and not k.startswith(("S3_", "MEDIA_"))}
+    environ.update(GOOD, DJANGO_SETTINGS_MODULE="festival.settings.production", MEDIA_STORAGE="s3")
+    environ.update(S3_BUCKET="festival", S3_ENDPOINT_URL="https://s3.example.kz", S3_ACCESS_KEY="k", S3_SECRET_KEY="s")
+    for folder in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
+        environ.pop(folder)
+    code = (
+        "import django; django.setup()\n"
+        "from submissions.storage import private_storage\n"
+        "storage = private_storage()\n"
+        "print(type(storage).__name__, storage.bucket_name, storage.location, storage.file_overwrite,"
+        " storage.default_acl, storage.querystring_expire)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["S3Storage", "festival", "private", "True", "None", "600"]
+
+
 def test_env_bool_parses_and_rejects(monkeypatch):
     monkeypatch.setenv("FLAG", "Yes")
     assert env.env_bool("FLAG") is True

@@ -133,6 +133,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 # Films, posters and previews: never under MEDIA_URL; served only after a permission check.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# Options of django-storages' S3Storage to keep the private files in object storage instead (see
+# submissions/storage.py); production sets them with MEDIA_STORAGE=s3.
+PRIVATE_STORAGE_S3 = None
 # Partial tus uploads, appended to in place: a local (or shared) disk, not object storage.
 UPLOAD_TEMP_ROOT = Path(env_str("UPLOAD_TEMP_ROOT", str(VAR_DIR / "uploads")))
 # A partial upload not finished within this time is removed (tus expiration extension).

@@ -61,28 +61,37 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL")
 SITE_URL = env_url("SITE_URL", schemes={"https"})
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-PRIVATE_MEDIA_ROOT = env_str("PRIVATE_MEDIA_ROOT")
 UPLOAD_TEMP_ROOT = env_str("UPLOAD_TEMP_ROOT")
 PRIVATE_MEDIA_ACCEL_PREFIX = env_str("PRIVATE_MEDIA_ACCEL_PREFIX", "/protected/")
 
 MEDIA_STORAGE = env_str("MEDIA_STORAGE", "file")
 if MEDIA_STORAGE == "file":
     MEDIA_ROOT = env_str("MEDIA_ROOT")
+    PRIVATE_MEDIA_ROOT = env_str("PRIVATE_MEDIA_ROOT")
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 elif MEDIA_STORAGE == "s3":
-    # Films are private: no public ACL, signed URLs only.
+    # One bucket: films, pictures, documents and archives under private/ (no public ACL, served through
+    # short-lived signed links after the portal's permission check), Django's own media under media/.
+    _s3 = {
+        "bucket_name": env_str("S3_BUCKET"),
+        "endpoint_url": env_url("S3_ENDPOINT_URL", schemes={"http", "https"}),
+        "access_key": env_str("S3_ACCESS_KEY"),
+        "secret_key": env_str("S3_SECRET_KEY"),
+        "region_name": env_str("S3_REGION", None),
+        "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+        "default_acl": None,
+        "querystring_auth": True,
+    }
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env_str("S3_BUCKET"),
-            "endpoint_url": env_url("S3_ENDPOINT_URL", schemes={"http", "https"}),
-            "access_key": env_str("S3_ACCESS_KEY"),
-            "secret_key": env_str("S3_SECRET_KEY"),
-            "region_name": env_str("S3_REGION", None),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
+        "OPTIONS": {**_s3, "location": "media", "file_overwrite": False},
+    }
+    PRIVATE_STORAGE_S3 = {
+        **_s3,
+        "location": "private",
+        # The portal picks every name itself and rewrites a file under the same name (a retried render).
+        "file_overwrite": True,
+        "querystring_expire": env_int("S3_LINK_SECONDS", 600, minimum=60),
     }
 else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'file' or 's3'; got {MEDIA_STORAGE!r}.")
