@@ -1,27 +1,53 @@
-"""gunicorn for the portal: `gunicorn --config deploy/gunicorn.conf.py` (festival-web.service does this).
+"""gunicorn for the portal, in two pools of processes that nginx sends requests to by their path:
 
-Environment: GUNICORN_BIND (default 127.0.0.1:8000; comma-separated for several addresses), GUNICORN_WORKERS
-(default 2 × CPUs + 1), GUNICORN_THREADS (default 8), GUNICORN_ACCESS_LOG (default "-", standard output;
-empty for none when nginx's log is enough).
+    GUNICORN_POOL=pages   gunicorn --config deploy/gunicorn.conf.py   # festival-web.service: every page
+    GUNICORN_POOL=uploads gunicorn --config deploy/gunicorn.conf.py   # festival-uploads.service: /tus/ only
+
+Pages: sync workers, GUNICORN_WORKERS of them (2 × CPUs + 1), on GUNICORN_BIND (127.0.0.1:8000). Uploads:
+GUNICORN_UPLOADS_WORKERS (2) gthread workers of GUNICORN_UPLOADS_THREADS (16) threads, on GUNICORN_UPLOADS_BIND
+(127.0.0.1:8001). Several addresses are comma-separated. GUNICORN_ACCESS_LOG: "-" (standard output, the
+default) or empty for none when nginx's log is enough.
+
+Why two. nginx streams the uploader's 8 MiB pieces to the portal as they arrive (request buffering is off on
+/tus/), so a PATCH lasts as long as the child's connection needs: over four minutes at 256 kbit/s. A sync
+worker serves one request at a time: a few slow uploads would hold every process and the pages would wait
+behind them. A gthread worker holds one thread per slow upload and keeps reporting to the arbiter meanwhile,
+so a long piece is never cut. Pages are the other way round: nginx buffers the requests and the answers, and
+a page is milliseconds of Python, which processes of their own do first come, first served, with no
+interpreter lock to share (gunicorn's documentation recommends sync workers behind a buffering proxy). Slow
+uploads then never make a page wait. Django is thread-safe; each thread keeps its own database connection:
+pages workers + uploads workers × threads per host count against PostgreSQL's max_connections (100).
 """
 
 import os
 
+POOL = os.environ.get("GUNICORN_POOL", "pages")
+CPUS = len(os.sched_getaffinity(0))
+
+
+def _addresses(variable, default):
+    return [address.strip() for address in os.environ.get(variable, default).split(",") if address.strip()]
+
+
 wsgi_app = "festival.wsgi:application"
-bind = [address.strip() for address in os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")]
+if POOL == "pages":
+    bind = _addresses("GUNICORN_BIND", "127.0.0.1:8000")
+    worker_class = "sync"
+    workers = int(os.environ.get("GUNICORN_WORKERS", 2 * CPUS + 1))
+    # A page that takes longer than this is stuck: its process is replaced.
+    timeout = 60
+    proc_name = "festival-web"
+elif POOL == "uploads":
+    bind = _addresses("GUNICORN_UPLOADS_BIND", "127.0.0.1:8001")
+    worker_class = "gthread"
+    workers = int(os.environ.get("GUNICORN_UPLOADS_WORKERS", 2))
+    threads = int(os.environ.get("GUNICORN_UPLOADS_THREADS", 16))
+    # A worker process that stops reporting for this long is restarted (a stuck process, not a long request).
+    timeout = 120
+    proc_name = "festival-uploads"
+else:
+    raise SystemExit(f"GUNICORN_POOL must be 'pages' or 'uploads', not {POOL!r}.")
 
-# gthread, not sync. nginx streams the uploader's 8 MiB pieces to the portal as they arrive (request buffering
-# is off on /tus/), so a PATCH lasts as long as the child's connection needs: over four minutes at 256 kbit/s.
-# A sync worker is one request at a time and is killed by the arbiter once a request outlasts `timeout`; a
-# gthread worker keeps reporting to the arbiter while its threads wait on slow clients, so a long piece is
-# never cut and one slow upload holds one thread, not a whole process. Django is thread-safe; each thread
-# keeps its own database connection (workers × threads per host count against PostgreSQL's max_connections).
-worker_class = "gthread"
-workers = int(os.environ.get("GUNICORN_WORKERS", 2 * len(os.sched_getaffinity(0)) + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 8))
-
-# A worker process that stops reporting for this long is restarted (a stuck process, not a long request).
-timeout = 120
 # On restart or reload, requests in progress (an upload piece) get this long to finish.
 graceful_timeout = 120
 # nginx closes each upstream connection after the response (deploy/nginx/festival-locations.conf).
@@ -31,11 +57,10 @@ max_requests = 2000
 max_requests_jitter = 200
 
 # Django trusts X-Forwarded-Proto and X-Forwarded-For from whoever sends them (SECURE_PROXY_SSL_HEADER,
-# TRUSTED_PROXY_COUNT): the port must be reachable from nginx alone. gunicorn's own FORWARDED_ALLOW_IPS
+# TRUSTED_PROXY_COUNT): the ports must be reachable from nginx alone. gunicorn's own FORWARDED_ALLOW_IPS
 # (environment, default 127.0.0.1) only sets wsgi.url_scheme, which Django does not need.
 
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # The client's address as nginx forwarded it, the request, status, bytes, milliseconds, the browser.
 access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
-proc_name = "festival-web"
