@@ -100,17 +100,19 @@ def _wait_for_health(port, process, timeout=60):
     raise SystemExit("gunicorn did not answer in time")
 
 
+def _children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            return [int(p) for p in handle.read().split()]
+    except OSError:
+        return []
+
+
 def _process_cpu_seconds(pid):
     """CPU time of a process and its children (gunicorn's master and workers)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    pids = [pid]
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as handle:
-            pids += [int(p) for p in handle.read().split()]
-    except OSError:
-        pass
-    for each in pids:
+    for each in [pid, *_children(pid)]:
         try:
             with open(f"/proc/{each}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
@@ -151,13 +153,15 @@ def _summary(run, names):
     return pages
 
 
-def _locust(args, scratch, port, out, *, floor_only=False, duration, warmup):
+def _locust(args, scratch, ports, out, *, floor_only=False, duration, warmup):
     command = [
         sys.executable,
         "-m",
         "bench.load_users",
         "--host",
-        f"http://{HOST}:{port}",
+        f"http://{HOST}:{ports['pages']}",
+        "--uploads-host",
+        f"http://{HOST}:{ports['uploads']}",
         "--accounts",
         str(scratch / "accounts.json"),
         "--film",
@@ -257,8 +261,12 @@ def main():
     parser.add_argument("--warmup", type=float, default=20, help="seconds after every user signed in")
     parser.add_argument("--duration", type=float, default=75, help="seconds measured")
     parser.add_argument("--floor-duration", type=float, default=30, help="seconds of the floor-only run")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker: 1, sync workers; more, gthread")
+    parser.add_argument(
+        "--workers", type=int, help="processes of the pages pool (deploy/gunicorn.conf.py: 2 × CPUs + 1)"
+    )
+    parser.add_argument(
+        "--page-threads", type=int, default=1, help="1: the pages pool's sync workers; more: gthread, for comparison"
+    )
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--think", default="2,8", help="seconds a user waits between pages: min,max")
     args = parser.parse_args()
@@ -285,7 +293,7 @@ def main():
     }
     os.environ.update(env)
     sys.path.insert(0, str(BASE_DIR))
-    server = None
+    servers = []
     try:
         import django
 
@@ -315,26 +323,40 @@ def main():
         saves_before = AuditEvent.objects.filter(action="score_save").count()
         connections.close_all()
 
-        port = _free_port()
-        worker_class = ["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else []
-        server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "gunicorn", "festival.wsgi:application", "--bind", f"{HOST}:{port}",
-             "--workers", str(args.workers), *worker_class, "--timeout", "120", "--chdir", str(BASE_DIR)],
-            cwd=BASE_DIR,
-            env=dict(os.environ),
-            stdout=open(scratch / "gunicorn.log", "wb"),  # noqa: SIM115 - lives as long as the server
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        _wait_for_health(port, server)
+        # Both pools of the production configuration, as nginx would reach them.
+        ports = {"pages": _free_port(), "uploads": _free_port()}
+        pool_env = {"GUNICORN_BIND": f"{HOST}:{ports['pages']}", "GUNICORN_UPLOADS_BIND": f"{HOST}:{ports['uploads']}"}
+        if args.workers:
+            pool_env["GUNICORN_WORKERS"] = str(args.workers)
+        page_threads = (
+            ["--worker-class", "gthread", "--threads", str(args.page_threads)] if args.page_threads > 1 else []
+        )
+        for pool in ("pages", "uploads"):
+            servers.append(
+                subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                    [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
+                     *(page_threads if pool == "pages" else [])],
+                    cwd=BASE_DIR,
+                    env={**os.environ, **pool_env, "GUNICORN_POOL": pool},
+                    stdout=open(scratch / f"gunicorn-{pool}.log", "wb"),  # noqa: SIM115 - lives as long as the server
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )  # fmt: skip
+            _wait_for_health(ports[pool], servers[-1])
+        workers = len(_children(servers[0].pid))
 
         log(f"==> {args.users} users on every page: warm-up {args.warmup:.0f} s, then {args.duration:.0f} s measured")
-        cpu_before, wall_before = _process_cpu_seconds(server.pid), time.monotonic()
-        mixed = _locust(args, scratch, port, scratch / "mixed.json", duration=args.duration, warmup=args.warmup)
-        server_cpu = (_process_cpu_seconds(server.pid) - cpu_before) / (time.monotonic() - wall_before)
+
+        def servers_cpu():
+            return sum(_process_cpu_seconds(server.pid) for server in servers)
+
+        cpu_before, wall_before = servers_cpu(), time.monotonic()
+        mixed = _locust(args, scratch, ports, scratch / "mixed.json", duration=args.duration, warmup=args.warmup)
+        server_cpu = (servers_cpu() - cpu_before) / (time.monotonic() - wall_before)
         log(f"==> {args.users} users on the floor alone: {args.floor_duration:.0f} s measured")
         alone = _locust(
-            args, scratch, port, scratch / "floor.json", floor_only=True, duration=args.floor_duration, warmup=10
+            args, scratch, ports, scratch / "floor.json", floor_only=True, duration=args.floor_duration, warmup=10
         )
         writes_ok = (
             Film.objects.count() - films_before == mixed["writes"]["uploads"]
@@ -343,13 +365,14 @@ def main():
         queries = _query_counts(accounts)
         connections.close_all()
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+        for server in servers:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGTERM)
+                try:
+                    server.wait(30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(server.pid, signal.SIGKILL)
+                    server.wait()
         try:
             from django.db import connections
 
@@ -408,8 +431,9 @@ def main():
         "seconds_until_all_signed_in": mixed["seconds_until_all_signed_in"],
         "warmup_seconds": args.warmup,
         "measured_seconds": round(mixed["seconds"], 1),
-        "gunicorn": {"workers": args.workers, "worker_class": "gthread" if args.threads > 1 else "sync",
-                     "threads": args.threads},
+        "gunicorn": {"pages": {"workers": workers, "worker_class": "gthread" if args.page_threads > 1 else "sync",
+                               "threads": args.page_threads},
+                     "uploads": {"config": "deploy/gunicorn.conf.py"}},
         "data": accounts["counts"],
         "pages": pages,
         "total": {"requests": total, "rps": round(total / mixed["seconds"], 1), "errors": errors},

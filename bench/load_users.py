@@ -30,6 +30,8 @@ CRITERION_FIELD = re.compile(r'name="c(\d+)"')
 
 ACCOUNTS = {}
 FILM = b""
+# Where /tus/ goes: gunicorn's uploads pool (nginx sends it there in production).
+UPLOADS = {"host": ""}
 RECORDING = {"on": False}
 SAMPLES = []
 # Successful writes over the whole run, warm-up included: load.py checks them against the database.
@@ -144,12 +146,15 @@ class Student(Visitor):
                 ("filetype", "video/mp4"),
             )
         )
+        uploads = UPLOADS["host"]
+        origin = uploads.replace("http://", "https://", 1)
         created = self.send(
             "POST",
-            "/tus/",
+            f"{uploads}/tus/",
             "tus_create",
             201,
             headers={
+                "Origin": origin,
                 "Tus-Resumable": "1.0.0",
                 "Upload-Length": str(len(FILM)),
                 "Upload-Metadata": metadata,
@@ -160,12 +165,13 @@ class Student(Visitor):
             return
         patched = self.send(
             "PATCH",
-            urlsplit(created.headers["Location"]).path,
+            uploads + urlsplit(created.headers["Location"]).path,
             "tus_patch",
             204,
             check=lambda response: response.headers.get("Upload-Offset") == str(len(FILM)),
             data=FILM,
             headers={
+                "Origin": origin,
                 "Tus-Resumable": "1.0.0",
                 "Upload-Offset": "0",
                 "Content-Type": "application/offset+octet-stream",
@@ -250,6 +256,7 @@ def main():
     global FILM
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", required=True)
+    parser.add_argument("--uploads-host", help="where /tus/ goes (default: --host)")
     parser.add_argument("--accounts", required=True)
     parser.add_argument("--film", required=True)
     parser.add_argument("--out", required=True)
@@ -261,6 +268,7 @@ def main():
     parser.add_argument("--think", default="2,8", help="seconds between a user's pages: min,max")
     args = parser.parse_args()
     Visitor.wait_time = between(*(float(value) for value in args.think.split(",")))
+    UPLOADS["host"] = args.uploads_host or args.host
     with open(args.accounts) as handle:
         ACCOUNTS.update(json.load(handle))
     with open(args.film, "rb") as handle:

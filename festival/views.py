@@ -181,7 +181,7 @@ def confirm_email(request, token):
     if not confirmed_now:
         messages.info(request, _("This e-mail is already confirmed. Log in with your password."))
         return redirect("login")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="festival.backends.ModelBackend")
     messages.success(request, _("Your e-mail is confirmed. Welcome!"))
     return redirect("account:home")
 

@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from festival.models import Edition
+from festival.models import Edition, Nomination
 from festival.phases import PhaseClosed
 from festival.views import permission_required
 from submissions import services as entry_services
@@ -49,14 +50,19 @@ def panel(request, pk):
     panel = get_object_or_404(Panel, pk=pk)
     if not request.user.has_perm("judging.see_panel", panel):
         raise PermissionDenied
-    # The score's status alone: a film not scored yet has no Score, which the template would have to find out
-    # through an exception per row.
-    assignments = (
-        Assignment.objects.filter(panel=panel, juror=request.user, active=True)
-        .select_related("entry__nomination")
-        .annotate(score_status=F("score__status"))
+    # A panel may give a juror hundreds of films: the list is read as plain rows (no model per film), with the
+    # score's status alone (a film not scored yet has no Score) and the few nominations looked up once.
+    nominations = {n.pk: str(n) for n in Nomination.objects.filter(edition_id=panel.edition_id)}
+    assignments = [
+        {
+            **row,
+            "nomination": nominations.get(row["nomination_id"], ""),
+            "url": reverse("judging:score", args=[row["pk"]]),
+        }
+        for row in Assignment.objects.filter(panel=panel, juror=request.user, active=True)
         .order_by("pk")
-    )
+        .values("pk", title=F("entry__title"), nomination_id=F("entry__nomination_id"), score_status=F("score__status"))
+    ]
     done, total = services.juror_progress(panel=panel, juror=request.user)
     return render(
         request,
