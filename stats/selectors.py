@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import npgettext
 
 from certificates.models import Document, Kind
 from festival.models import AgeGroup, Nomination, Participant, Region
@@ -382,18 +382,24 @@ def edition_figures(*, edition, region=None):
     regions = len({pk for pk, row in by_region.items() if row["participants"]} | set(entries_by_region))
     films = total(entries_by_region, "films")
     winners = total(by_region, "winners")
+    # In a context of their own: "region", "film"… alone are the (singular) names of model fields elsewhere, and
+    # one catalogue entry cannot be both.
     headlines = [
         Headline(
             participants,
-            ngettext("participant in the regional stages", "participants in the regional stages", participants),
+            npgettext(
+                "headline", "participant in the regional stages", "participants in the regional stages", participants
+            ),
         ),
         Headline(
             republican,
-            ngettext("participant in the republican stage", "participants in the republican stage", republican),
+            npgettext(
+                "headline", "participant in the republican stage", "participants in the republican stage", republican
+            ),
         ),
-        Headline(regions, ngettext("region", "regions", regions)),
-        Headline(len(nominations.rows), ngettext("nomination", "nominations", len(nominations.rows))),
-        Headline(films, ngettext("film", "films", films)),
-        Headline(winners, ngettext("winner", "winners", winners)),
+        Headline(regions, npgettext("headline", "region", "regions", regions)),
+        Headline(len(nominations.rows), npgettext("headline", "nomination", "nominations", len(nominations.rows))),
+        Headline(films, npgettext("headline", "film", "films", films)),
+        Headline(winners, npgettext("headline", "winner", "winners", winners)),
     ]
     return Figures(edition=edition, region=region, headlines=headlines, tables=tables)

@@ -202,3 +202,25 @@ def test_entry_pages_show_no_english(client, edition, language):
         if words:
             found[url] = words
     assert not found, found
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_every_field_label_is_translated(language):
+    # Labels of forms and of the admin come from these; a missing one shows English in the middle of the page.
+    from django.apps import apps
+
+    untranslated, checked = [], 0
+    for model in apps.get_models():
+        if model._meta.app_label not in ("festival", "submissions", "judging", "certificates"):
+            continue
+        for field in model._meta.get_fields():
+            label = getattr(field, "verbose_name", None)
+            if not getattr(label, "_args", None):
+                continue  # not marked for translation (reverse relations, automatic ids)
+            english = str(label._args[0])
+            checked += 1
+            with translation.override(language):
+                if str(label) == english and english != english.upper():  # SHA-256 is SHA-256 everywhere
+                    untranslated.append(f"{model.__name__}.{field.name}: {english}")
+    assert checked > 100
+    assert not untranslated, untranslated
