@@ -1,21 +1,23 @@
 """Load test: 200 people at once on the production stack, page by page, against the framework's floor.
 
-    python -m bench.load [--users 200] [--think 2,8] [--duration 75] [--workers 4] [--threads 1] [--entries 5000]
+    python -m bench.load [--users 200] [--think 1,3] [--duration 75] [--workers N] [--page-threads 1]
+                         [--entries 5000]
 
 Builds a realistic edition in the middle of its regional stage (bench/load_data.py: 5,000 entries in every
 state over the 20 regions, students with consent and their own entries, supervisors' teams, a coordinator
-per region, a regional jury panel per region with assignments and scores), starts gunicorn with the
-production settings (plus one bench-only page, bench/load_settings.py) on 127.0.0.1, and runs Locust
-(bench/load_users.py) in a process of its own: the public (landing, results), students (their page, their
-films, a film's page, a small film uploaded through /tus/), coordinators (the region's films with filters),
-jurors (their panels, a panel, a film's scoring page and a saved draft) and the floor — a view that only
-answers "ok" through the same middleware — all at once, each user waiting 2–8 s between pages. Once every
-user has signed in and the warm-up is over, each page's requests, rate, p50/p95/p99 and errors are measured;
-then a second, shorter run sends the same number of users to the floor alone. The target: no errors, and
-every page's p95 within 3 × the p95 of the floor measured in the same run (under the same load; the ratio to
-the floor alone is reported too). Afterwards each page is requested once more in-process to count its
-database queries. Four sync workers by default: on two cores they kept the tails about three times shorter
-than four gthread workers of eight threads (--threads 8), which contend for each process's GIL.
+per region, a regional jury panel per region with assignments and scores), starts gunicorn's two pools as
+deploy/gunicorn.conf.py sets them up (pages on sync workers, /tus/ on threads) with the production settings
+(plus one bench-only page, bench/load_settings.py) on 127.0.0.1, and runs Locust (bench/load_users.py) in a
+process of its own: the public (landing, results), students (their page, their films, a film's page, a small
+film uploaded through /tus/ to the uploads pool), coordinators (the region's films with filters), jurors
+(their panels, a panel, a film's scoring page and a saved draft) and the floor — a view that only answers
+"ok" through the same middleware — all at once, each user waiting 1–3 s between pages (about 100 requests a
+second: the deadline evening's rush, and more). Once every user has signed in and the warm-up is over, each
+page's requests, rate, p50/p95/p99 and errors are measured; then a second, shorter run sends the same number
+of users to the floor alone. The target: no errors, and every page's p95 within 3 × the p95 of the floor
+measured in the same run (under the same load; the ratio to the floor alone is reported too). Afterwards
+each page is requested once more in-process to count its database queries. --page-threads N runs the pages
+pool on gthread workers instead, for comparison.
 
 Needs PostgreSQL and Redis: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a
 throw-away database is created next to it and dropped afterwards) and BENCH_REDIS_URL (default
@@ -268,7 +270,7 @@ def main():
         "--page-threads", type=int, default=1, help="1: the pages pool's sync workers; more: gthread, for comparison"
     )
     parser.add_argument("--entries", type=int, default=5000)
-    parser.add_argument("--think", default="2,8", help="seconds a user waits between pages: min,max")
+    parser.add_argument("--think", default="1,3", help="seconds a user waits between pages: min,max")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="festival-bench-load-"))

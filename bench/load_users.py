@@ -49,7 +49,7 @@ def _record(request_type, name, response_time, response_length, exception, **_kw
 class Visitor(FastHttpUser):
     abstract = True
     # A person reads a page for a few seconds before the next one (--think changes it).
-    wait_time = between(2, 8)
+    wait_time = between(1, 3)
     accounts_key = None
     _counter = None
 
@@ -265,7 +265,7 @@ def main():
     parser.add_argument("--warmup", type=float, default=20, help="seconds after every user signed in")
     parser.add_argument("--duration", type=float, default=75, help="seconds measured")
     parser.add_argument("--floor-only", action="store_true", help="every user opens only the floor page")
-    parser.add_argument("--think", default="2,8", help="seconds between a user's pages: min,max")
+    parser.add_argument("--think", default="1,3", help="seconds between a user's pages: min,max")
     args = parser.parse_args()
     Visitor.wait_time = between(*(float(value) for value in args.think.split(",")))
     UPLOADS["host"] = args.uploads_host or args.host
