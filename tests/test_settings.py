@@ -26,7 +26,10 @@ GOOD = {
 }
 
 
-def load_production(**overrides):
+PRINT_PASSWORD = "import django; django.setup(); from django.conf import settings; print(settings.EMAIL_HOST_PASSWORD)"
+
+
+def load_production(code=PRINT_PASSWORD, **overrides):
     environ = {k: v for k, v in os.environ.items() if k not in GOOD and not k.startswith(("S3_", "MEDIA_"))}
     environ.update(GOOD)
     for key, value in overrides.items():
@@ -35,7 +38,6 @@ def load_production(**overrides):
         else:
             environ[key] = value
     environ["DJANGO_SETTINGS_MODULE"] = "festival.settings.production"
-    code = "import django; django.setup(); from django.conf import settings; print(settings.EMAIL_HOST_PASSWORD)"
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True, check=False
     )
@@ -93,11 +95,6 @@ def test_production_s3_storage_needs_its_bucket():
 
 
 def test_production_s3_storage_takes_the_private_files_without_local_folders():
-    environ = {k: v for k, v in os.environ.items() if k not in GOOD and not k.startswith(("S3_", "MEDIA_"))}
-    environ.update(GOOD, DJANGO_SETTINGS_MODULE="festival.settings.production", MEDIA_STORAGE="s3")
-    environ.update(S3_BUCKET="festival", S3_ENDPOINT_URL="https://s3.example.kz", S3_ACCESS_KEY="k", S3_SECRET_KEY="s")
-    for folder in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
-        environ.pop(folder)
     code = (
         "import django; django.setup()\n"
         "from submissions.storage import private_storage\n"
@@ -105,8 +102,15 @@ def test_production_s3_storage_takes_the_private_files_without_local_folders():
         "print(type(storage).__name__, storage.bucket_name, storage.location, storage.file_overwrite,"
         " storage.default_acl, storage.querystring_expire)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True, check=False
+    result = load_production(
+        code,
+        MEDIA_STORAGE="s3",
+        MEDIA_ROOT=None,
+        PRIVATE_MEDIA_ROOT=None,
+        S3_BUCKET="festival",
+        S3_ENDPOINT_URL="https://s3.example.kz",
+        S3_ACCESS_KEY="k",
+        S3_SECRET_KEY="s",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["S3Storage", "festival", "private", "True", "None", "600"]
