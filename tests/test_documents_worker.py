@@ -18,7 +18,8 @@ from submissions.storage import private_storage
 from tests import factories
 from tests.workers import start_worker, wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+# One of the fault tests (make faults): the other faults are in test_faults.py.
+pytestmark = [pytest.mark.worker, pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
 PEOPLE = 480
 

@@ -1,6 +1,7 @@
 """Faults of the machinery around the portal, each on a real process or a real kernel error: Redis restarted
 in the middle of a document job, PostgreSQL restarted while gunicorn serves pages, a full disk during a film
 upload. Each time the portal recovers by itself, loses nothing that was committed and says what happened.
+(A worker killed with SIGKILL in the middle of a job: tests/test_documents_worker.py, also a fault test.)
 
 Redis and PostgreSQL are private instances started by the test on free ports, never the machine's own ones
 that the other tests use. `make faults` runs only these tests; the whole suite runs them too.
