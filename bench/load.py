@@ -7,17 +7,18 @@ Builds a realistic edition in the middle of its regional stage (bench/load_data.
 state over the 20 regions, students with consent and their own entries, supervisors' teams, a coordinator
 per region, a regional jury panel per region with assignments and scores), starts gunicorn's two pools as
 deploy/gunicorn.conf.py sets them up (pages on sync workers, /tus/ on threads) with the production settings
-(plus one bench-only page, bench/load_settings.py) on 127.0.0.1, and runs Locust (bench/load_users.py) in a
+(plus the two bench-only floors, bench/load_urls.py) on 127.0.0.1, and runs Locust (bench/load_users.py) in a
 process of its own: the public (landing, results), students (their page, their films, a film's page, a small
 film uploaded through /tus/ to the uploads pool), coordinators (the region's films with filters), jurors
-(their panels, a panel, a film's scoring page and a saved draft) and the floor — a view that only answers
-"ok" through the same middleware — all at once, each user waiting 1–3 s between pages (about 100 requests a
-second: the deadline evening's rush, and more). Once every user has signed in and the warm-up is over, each
-page's requests, rate, p50/p95/p99 and errors are measured; then a second, shorter run sends the same number
-of users to the floor alone. The target: no errors, and every page's p95 within 3 × the p95 of the floor
-measured in the same run (under the same load; the ratio to the floor alone is reported too). Afterwards
-each page is requested once more in-process to count its database queries. --page-threads N runs the pages
-pool on gthread workers instead, for comparison.
+(their panels, a panel, a film's scoring page and a saved draft), the floor — a view that only answers
+"ok" through the same middleware — and the portal's own floor, a signed-in student's empty page in the
+site's layout (each page's p95 against it says what the page adds to what every page costs), all at once,
+each user waiting 1–3 s between pages (about 100 requests a second: the deadline evening's rush, and more).
+Once every user has signed in and the warm-up is over, each page's requests, rate, p50/p95/p99 and errors are
+measured; then a second, shorter run sends the same number of users to the floor alone. The target: no
+errors, and every page's p95 within 3 × the p95 of the floor measured in the same run (under the same load;
+the ratio to the floor alone is reported too). Afterwards each page is requested once more in-process to
+count its database queries. --page-threads N runs the pages pool on gthread workers instead, for comparison.
 
 Needs PostgreSQL and Redis: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a
 throw-away database is created next to it and dropped afterwards) and BENCH_REDIS_URL (default
@@ -56,6 +57,7 @@ PAGES = [
     "jury_panel",
     "jury_score_get",
     "jury_score_post",
+    "floor_signed_in",
     "floor",
 ]
 TARGET_RATIO = 3
@@ -238,6 +240,7 @@ def _query_counts(accounts):
     student = accounts["students"][-1]
     client = client_for(student["email"])
     count("student_home", lambda: client.get("/ru/me/"), 200)
+    count("floor_signed_in", lambda: client.get("/bench-floor/signed-in/"), 200)
     count("student_films", lambda: client.get("/ru/entries/"), 200)
     count("entry", lambda: client.get(f"/ru/entries/{student['entry']}/"), 200)
     coordinator = accounts["coordinators"][0]
@@ -395,9 +398,12 @@ def main():
     floor_p95 = pages["floor"]["p95_ms"]
     startup_failures = sum(mixed["startup_failures"].values())
     errors = sum(page["errors"] for page in pages.values()) + startup_failures
+    signed_in_p95 = pages["floor_signed_in"]["p95_ms"]
     for name in PAGES:
         page = pages[name]
         page["p95_vs_floor"] = round(page["p95_ms"] / floor_p95, 2) if page["p95_ms"] and floor_p95 else None
+        # The same page against the portal's own cheapest page: what the page adds to what every page costs.
+        page["p95_vs_signed_in_floor"] = round(page["p95_ms"] / signed_in_p95, 2) if page["p95_ms"] else None
         page["p95_vs_floor_alone"] = round(page["p95_ms"] / floor_alone["p95_ms"], 1) if page["p95_ms"] else None
         page["queries"] = queries.get(name)
     missing = [name for name in PAGES if not pages[name]["requests"]]
@@ -411,12 +417,12 @@ def main():
     total = sum(page["requests"] for page in pages.values())
 
     log("")
-    header = ("page", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "×floor", "SQL")
+    header = ("page", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "×floor", "×signed", "SQL")
     log("".join(f"{title:>9}" if column else f"{title:<18}" for column, title in enumerate(header)))
     for name in PAGES:
         page = pages[name]
         figures = [page["requests"], page["rps"], page["p50_ms"], page["p95_ms"], page["p99_ms"], page["errors"],
-                   page["p95_vs_floor"], page["queries"]]  # fmt: skip
+                   page["p95_vs_floor"], page["p95_vs_signed_in_floor"], page["queries"]]  # fmt: skip
         log(f"{name:<18}" + "".join(f"{'' if value is None else value:>9}" for value in figures))
     log(
         f"{'total':<18}{total:>9}{total / mixed['seconds']:>9.1f}{'':>27}{errors:>9}\n"

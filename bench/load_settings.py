@@ -1,5 +1,6 @@
-"""Production settings plus one bench-only page, the framework's floor (see bench/load_urls.py)."""
+"""Production settings plus two bench-only pages, the floors (see bench/load_urls.py)."""
 
 from festival.settings.production import *  # noqa: F403
 
 ROOT_URLCONF = "bench.load_urls"
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]  # noqa: F405

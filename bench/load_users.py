@@ -136,6 +136,11 @@ class Student(Visitor):
         self.get(f"/ru/entries/{self.account['entry']}/", "entry")
 
     @task(1)
+    def signed_in_floor(self):
+        """The portal's own floor: an empty page in the site's layout, for this signed-in student."""
+        self.get("/bench-floor/signed-in/", "floor_signed_in")
+
+    @task(1)
     def upload(self):
         """The uploader's requests for a small film: tus creation, then the whole file in one PATCH."""
         metadata = ",".join(
