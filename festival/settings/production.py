@@ -63,6 +63,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 UPLOAD_TEMP_ROOT = env_str("UPLOAD_TEMP_ROOT")
 PRIVATE_MEDIA_ACCEL_PREFIX = env_str("PRIVATE_MEDIA_ACCEL_PREFIX", "/protected/")
+# Files the portal stores: readable by its group (nginx's user is a member, to send private files), by no one
+# else; folders follow the services' umask (0027).
+FILE_UPLOAD_PERMISSIONS = 0o640
 
 MEDIA_STORAGE = env_str("MEDIA_STORAGE", "file")
 if MEDIA_STORAGE == "file":
