@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from festival.selectors import with_consent_flag
 
@@ -57,21 +57,9 @@ class EntryFilters:
 
 
 def region_entries(*, edition, region, filters):
-    # What the coordinator's list shows of each entry, and no more: its rows are read on every filter click.
-    entries = (
-        Entry.objects.filter(edition=edition, region=region)
-        .exclude(state=Entry.State.DRAFT)
-        .select_related("nomination", "school")
-        .prefetch_related(
-            Prefetch(
-                "authors",
-                queryset=EntryAuthor.objects.select_related("participant")
-                .only("entry_id", "participant__last_name", "participant__first_name", "participant__patronymic")
-                .order_by("participant__last_name", "pk"),
-            ),
-            Prefetch("films", queryset=Film.objects.only("entry_id", "status", "duplicate_of_id")),
-        )
-    )
+    """The region's entries (drafts aside) that the filters let through, as plain rows: a coordinator clicks
+    through the filters all evening and reads each page of 50 at once."""
+    entries = Entry.objects.filter(edition=edition, region=region).exclude(state=Entry.State.DRAFT)
     for name in ("nomination", "school", "age_group"):
         value = getattr(filters, name)
         if value.isdigit():
@@ -83,38 +71,74 @@ def region_entries(*, edition, region, filters):
         entries = entries.filter(
             Q(title__icontains=filters.q) | Q(authors__participant__last_name__icontains=filters.q)
         ).distinct()
-    return entries.order_by("nomination__order", "-submitted_at")
+    return entries.order_by("nomination__order", "-submitted_at").values(
+        "pk", "title", "state", "nomination_id", "school_other", school_name=F("school__name")
+    )
+
+
+def region_entry_rows(rows, nominations):
+    """What the coordinator's list shows of each of these entries (rows of region_entries): the authors'
+    names, whether the film in effect was also sent in another entry, the nomination, school and state."""
+    rows = list(rows)
+    ids = [row["pk"] for row in rows]
+    authors = {}
+    for entry_id, *name in (
+        EntryAuthor.objects.filter(entry_id__in=ids)
+        .order_by("participant__last_name", "pk")
+        .values_list("entry_id", "participant__last_name", "participant__first_name", "participant__patronymic")
+    ):
+        authors.setdefault(entry_id, []).append(" ".join(part for part in name if part))
+    # The film in effect (Entry.film): the newest that passed the check, else the newest one.
+    films = {}
+    for entry_id, status, duplicate_of in (
+        Film.objects.filter(entry_id__in=ids).order_by("-pk").values_list("entry_id", "status", "duplicate_of_id")
+    ):
+        current = films.get(entry_id)
+        if current is None or (status == Film.Status.OK and current[0] != Film.Status.OK):
+            films[entry_id] = (status, duplicate_of)
+    names = {n.pk: str(n) for n in nominations}
+    states = dict(Entry.State.choices)
+    return [
+        {
+            **row,
+            "authors": ", ".join(authors.get(row["pk"], [])),
+            "duplicate": bool(films.get(row["pk"], (None, None))[1]),
+            "nomination": names.get(row["nomination_id"], ""),
+            "school": row["school_name"] or row["school_other"],
+            "state_label": states.get(row["state"], row["state"]),
+        }
+        for row in rows
+    ]
 
 
 def region_entry_counts(*, edition, region):
-    """Counts for the coordinator: by state, and finalists by nomination against the quota."""
-    entries = Entry.objects.filter(edition=edition, region=region).exclude(state=Entry.State.DRAFT)
-    by_state = dict(entries.values_list("state").annotate(n=Count("pk")))
-    finalists = dict(
-        entries.filter(state__in=[Entry.State.REGIONAL_FINALIST, Entry.State.REPUBLICAN_PARTICIPANT])
-        .values_list("nomination")
+    """Counts for the coordinator: by state, and finalists by nomination against the quota; the nominations."""
+    # One pass over the region's entries: by state and nomination (the finalists' rows give the second count).
+    counts = (
+        Entry.objects.filter(edition=edition, region=region)
+        .exclude(state=Entry.State.DRAFT)
+        .values_list("state", "nomination")
         .annotate(n=Count("pk"))
+        .order_by()
     )
+    by_state, finalists = {}, {}
+    for state, nomination, n in counts:
+        by_state[state] = by_state.get(state, 0) + n
+        if state in (Entry.State.REGIONAL_FINALIST, Entry.State.REPUBLICAN_PARTICIPANT):
+            finalists[nomination] = finalists.get(nomination, 0) + n
     # The quotas of all nominations at once (finalist_quota's rule: a row if the organizer set one, else the default).
     quotas = dict(RegionQuota.objects.filter(edition=edition, region=region).values_list("nomination_id", "quota"))
-    nominations = (
-        [
-            {
-                "nomination": n,
-                "finalists": finalists.get(n.pk, 0),
-                "quota": quotas.get(n.pk, RegionQuota.DEFAULT),
-            }
-            for n in edition.nominations.all()
-        ]
-        if edition
-        else []
-    )
+    nominations = list(edition.nominations.all()) if edition else []
     return {
         "state_counts": [
             (state, label, by_state.get(state, 0)) for state, label in Entry.State.choices if state != Entry.State.DRAFT
         ],
         "total": sum(by_state.values()),
-        "quota_rows": nominations,
+        "nominations": nominations,
+        "quota_rows": [
+            {"nomination": n, "finalists": finalists.get(n.pk, 0), "quota": quotas.get(n.pk, RegionQuota.DEFAULT)}
+            for n in nominations
+        ],
         "signed_off": region_signed_off(edition=edition, region=region),
     }
 

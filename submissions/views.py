@@ -293,6 +293,11 @@ def region_entries(request, code):
         return redirect(request.get_full_path())
     filters = selectors.EntryFilters.from_query(request.GET)
     entries = selectors.region_entries(edition=edition, region=region, filters=filters)
+    counts = selectors.region_entry_counts(edition=edition, region=region)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    # The filters, kept in the links to the other pages.
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "submissions/region_entries.html",
@@ -300,8 +305,10 @@ def region_entries(request, code):
             "region": region,
             "edition": edition,
             "filters": filters,
-            "page": Paginator(entries, 50).get_page(request.GET.get("page")),
-            **selectors.region_entry_counts(edition=edition, region=region),
+            "page": page,
+            "rows": selectors.region_entry_rows(page.object_list, counts["nominations"]),
+            "filter_query": query.urlencode(),
+            **counts,
         },
     )
 

@@ -1,6 +1,7 @@
 """Entries from draft to the republican stage: the people who may act, the phases, the quota, the letters."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -414,3 +415,22 @@ def test_link_ignored_where_the_edition_wants_files(client, edition):
     client.post(reverse("submissions:submit", args=[entry.pk]))
     entry.refresh_from_db()
     assert entry.state == Entry.State.DRAFT
+
+
+def test_region_entries_in_pages_of_fifty_with_the_filters_kept(client, edition):
+    entries = [submitted_entry() for _ in range(53)]
+    for i, entry in enumerate(entries):
+        entry.title = f"Фильм {i:03d}"
+        Entry.objects.filter(pk=entry.pk).update(title=entry.title)
+    nomination = entries[0].nomination
+    assert {entry.nomination_id for entry in entries} == {nomination.pk}
+    client.force_login(factories.coordinator("astana"))
+    url = reverse("submissions:region_entries", args=["astana"])
+    first = client.get(url, {"state": "submitted", "nomination": nomination.pk}).content.decode()
+    assert first.count('data-testid="region-entry"') == 50
+    assert ">1 / 2<" in first
+    assert f"?state=submitted&amp;nomination={nomination.pk}&amp;page=2" in first
+    second = client.get(url, {"state": "submitted", "nomination": nomination.pk, "page": 2}).content.decode()
+    assert second.count('data-testid="region-entry"') == 3
+    shown = set(re.findall(r"Фильм \d{3}", first)) | set(re.findall(r"Фильм \d{3}", second))
+    assert shown == {entry.title for entry in entries}
