@@ -63,8 +63,9 @@ def criteria_default_create(*, edition):
 
 def criteria_for(*, edition, nomination):
     """A nomination's own criteria if it has any, else the edition's general ones."""
-    own = list(Criterion.objects.filter(edition=edition, nomination=nomination))
-    return own or list(Criterion.objects.filter(edition=edition, nomination__isnull=True))
+    both = list(Criterion.objects.filter(Q(nomination=nomination) | Q(nomination__isnull=True), edition=edition))
+    own = [c for c in both if c.nomination_id is not None]
+    return own or both
 
 
 def panel_entries(panel):
@@ -171,7 +172,11 @@ def score_save(*, assignment, values, notes, note, submit, version, by):
     one: another tab saved meanwhile). Side effects: Score and ScoreItem rows; an audit record with the
     values before and after.
     """
-    assignment = Assignment.objects.select_for_update().select_related("panel", "entry").get(pk=assignment.pk)
+    assignment = (
+        Assignment.objects.select_for_update(of=("self", "panel", "entry"))  # as before: not the edition
+        .select_related("panel__edition", "entry__nomination")
+        .get(pk=assignment.pk)
+    )
     if assignment.juror_id != by.pk:
         raise JudgingError("not_yours")
     if not assignment_editable(assignment):

@@ -86,18 +86,28 @@ def _assignment_for(request, pk):
     return assignment
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def score(request, pk):
-    assignment = _assignment_for(request, pk)
-    entry, panel = assignment.entry, assignment.panel
-    criteria = services.criteria_for(edition=panel.edition, nomination=entry.nomination)
+def _saved_score(assignment):
+    """The stored score (or None) and the form's initial values from it."""
     saved = Score.objects.filter(assignment=assignment).prefetch_related("items").first()
     initial = {"version": saved.version if saved else 0, "note": saved.note if saved else ""}
     if saved:
         for item in saved.items.all():
             initial[f"c{item.criterion_id}"] = item.value
             initial[f"n{item.criterion_id}"] = item.note
+    return saved, initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def score(request, pk):
+    assignment = _assignment_for(request, pk)
+    entry, panel = assignment.entry, assignment.panel
+    criteria = services.criteria_for(edition=panel.edition, nomination=entry.nomination)
+    # What is stored is shown on the page; a POST brings its own values (and the service reads the stored ones
+    # under its lock), so the page's copy is read only when the page is shown.
+    saved, initial = None, {}
+    if request.method != "POST":
+        saved, initial = _saved_score(assignment)
     form = ScoreForm(request.POST or None, initial=initial, criteria=criteria)
     editable = services.assignment_editable(assignment)
     if request.method == "POST" and form.is_valid():
@@ -123,6 +133,8 @@ def score(request, pk):
                 return redirect("judging:score", following.pk)
             messages.success(request, _("Submitted.") if action == "submit" else _("Draft saved."))
             return redirect("judging:score", assignment.pk)
+    if request.method == "POST":
+        saved, _initial = _saved_score(assignment)
     done, total = services.juror_progress(panel=panel, juror=request.user)
     film = entry.film
     return render(
