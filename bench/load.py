@@ -113,14 +113,18 @@ def _children(pid):
 
 
 def _process_cpu_seconds(pid):
-    """CPU time of a process and its children (gunicorn's master and workers)."""
+    """CPU time of a process and its children (gunicorn's master and workers), those that ended included: a
+    worker replaced after max_requests leaves its time to the master that waited for it (cutime, cstime)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for each in [pid, *_children(pid)]:
         try:
             with open(f"/proc/{each}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
+            used = int(fields[11]) + int(fields[12])
+            if each == pid:
+                used += int(fields[13]) + int(fields[14])
+            total += used / ticks
         except OSError:
             pass
     return total
