@@ -16,8 +16,9 @@ so a long piece is never cut. Pages are the other way round: nginx buffers the r
 a page is milliseconds of Python, which processes of their own do first come, first served, with no
 interpreter lock to share (gunicorn's documentation recommends sync workers behind a buffering proxy; at about
 100 requests a second bench/load.py measured the same p50 and p95 on eight threads a process, and p99s up to
-half as long again). Slow uploads then never make a page wait. Django is thread-safe; each thread keeps its own database connection:
-pages workers + uploads workers × threads per host count against PostgreSQL's max_connections (100).
+half as long again). Slow uploads then never make a page wait. Django is thread-safe; each thread keeps its
+own database connection: pages workers + uploads workers × threads per host count against PostgreSQL's
+max_connections (100).
 """
 
 import os
