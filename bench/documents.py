@@ -25,26 +25,10 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.scratch import admin, database_urls
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def _database_urls():
-    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    name = f"festival_bench_documents_{os.getpid()}"
-    parts = urlsplit(base)
-    return base, urlunsplit(parts._replace(path=f"/{name}")), name
-
-
-def _admin(base_url, sql):
-    import psycopg2
-
-    connection = psycopg2.connect(base_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-    connection.close()
 
 
 class MemoryWatch(threading.Thread):
@@ -125,8 +109,8 @@ def main():
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="festival-bench-documents-"))
-    base_url, database_url, database = _database_urls()
-    _admin(base_url, f"CREATE DATABASE {database}")
+    base_url, database_url, database = database_urls("documents")
+    admin(base_url, f"CREATE DATABASE {database}")
     env = {
         "DJANGO_SETTINGS_MODULE": "festival.settings.production",
         "SECRET_KEY": uuid.uuid4().hex * 2,
@@ -318,7 +302,7 @@ def main():
         from django.db import connections
 
         connections.close_all()
-        _admin(base_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        admin(base_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         shutil.rmtree(scratch, ignore_errors=True)
 
 

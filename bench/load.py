@@ -40,7 +40,8 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.scratch import admin, database_urls
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -65,23 +66,6 @@ TARGET_RATIO = 3
 
 def log(message):
     print(message, file=sys.stderr, flush=True)
-
-
-def _database_urls():
-    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    name = f"festival_bench_load_{os.getpid()}"
-    parts = urlsplit(base)
-    return base, urlunsplit(parts._replace(path=f"/{name}")), name
-
-
-def _admin(base_url, sql):
-    import psycopg2
-
-    connection = psycopg2.connect(base_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-    connection.close()
 
 
 def _free_port():
@@ -281,9 +265,9 @@ def main():
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="festival-bench-load-"))
-    base_url, database_url, database = _database_urls()
+    base_url, database_url, database = database_urls("load")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
-    _admin(base_url, f"CREATE DATABASE {database}")
+    admin(base_url, f"CREATE DATABASE {database}")
     env = {
         "DJANGO_SETTINGS_MODULE": "bench.load_settings",
         "SECRET_KEY": uuid.uuid4().hex * 2,
@@ -388,7 +372,7 @@ def main():
             connections.close_all()
         except Exception:  # noqa: S110 - Django may not be set up yet; the database goes anyway
             pass
-        _admin(base_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        admin(base_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         try:
             import redis
 
