@@ -14,22 +14,9 @@
 # the server's major version or newer (postgresql-client-NN).
 set -euo pipefail
 
-env_file=${FESTIVAL_ENV_FILE:-/etc/festival/festival.env}
-if [ -r "$env_file" ]; then
-  caller=$(export -p | grep -v "^declare -[a-z]*r")  # what the caller exported wins over the file
-  set -a
-  # shellcheck disable=SC1090
-  . "$env_file"
-  set +a
-  eval "$caller"
-fi
-
-: "${DATABASE_URL:?DATABASE_URL is not set}"
-media_storage=${MEDIA_STORAGE:-file}
-[ "$media_storage" != file ] || : "${PRIVATE_MEDIA_ROOT:?PRIVATE_MEDIA_ROOT is not set}"
+# shellcheck source=deploy/environment.sh
+. "$(dirname "$0")/environment.sh"
 root=${1:-${BACKUP_ROOT:-/var/backups/festival}}
-# libpq reads postgres:// and postgresql:// URLs; Django also accepts pgsql://.
-database_url=${DATABASE_URL/#pgsql:/postgresql:}
 
 stamp=$(date +%Y%m%d-%H%M%S)
 target="$root/festival-$stamp"

@@ -18,20 +18,8 @@ if [ "${1:-}" != "--yes" ] || [ $# -ne 2 ]; then
 fi
 backup=$2
 
-env_file=${FESTIVAL_ENV_FILE:-/etc/festival/festival.env}
-if [ -r "$env_file" ]; then
-  caller=$(export -p | grep -v "^declare -[a-z]*r")  # what the caller exported wins over the file
-  set -a
-  # shellcheck disable=SC1090
-  . "$env_file"
-  set +a
-  eval "$caller"
-fi
-
-: "${DATABASE_URL:?DATABASE_URL is not set}"
-media_storage=${MEDIA_STORAGE:-file}
-[ "$media_storage" != file ] || : "${PRIVATE_MEDIA_ROOT:?PRIVATE_MEDIA_ROOT is not set}"
-database_url=${DATABASE_URL/#pgsql:/postgresql:}
+# shellcheck source=deploy/environment.sh
+. "$(dirname "$0")/environment.sh"
 trap 'echo "restore FAILED (see above)" >&2' ERR
 
 [ -f "$backup/database.dump" ] || { echo "$backup has no database.dump" >&2; exit 1; }
