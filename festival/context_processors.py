@@ -1,6 +1,8 @@
+from urllib.parse import unquote, urlsplit, urlunsplit
+
 from django.conf import settings
-from django.urls import translate_url
-from django.utils.translation import get_language_info
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.translation import get_language_info, override
 
 
 def festival(request):
@@ -10,9 +12,29 @@ def festival(request):
     translate `next` under the language of the switcher's request instead, which fails when the page's
     language differs from the browser's.
     """
-    path = request.get_full_path()
+    urls = _in_each_language(request.get_full_path())
     languages = [
-        {"code": code, "name_local": get_language_info(code)["name_local"], "url": translate_url(path, code)}
+        {"code": code, "name_local": get_language_info(code)["name_local"], "url": urls[code]}
         for code, _name in settings.LANGUAGES
     ]
     return {"LANGUAGES": settings.LANGUAGES, "language_links": languages}
+
+
+def _in_each_language(url):
+    """What django.urls.translate_url gives for each language, with the address resolved once for all."""
+    parsed = urlsplit(url)
+    try:
+        match = resolve(unquote(parsed.path))
+    except Resolver404:
+        return {code: url for code, _name in settings.LANGUAGES}
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    urls = {}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            try:
+                path = reverse(name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:
+                urls[code] = url
+            else:
+                urls[code] = urlunsplit((parsed.scheme, parsed.netloc, path, parsed.query, parsed.fragment))
+    return urls
