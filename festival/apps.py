@@ -8,6 +8,12 @@ class FestivalConfig(AppConfig):
     name = "festival"
     verbose_name = _("Festival")
 
+    def ready(self):
+        from . import edition_cache
+        from .models import AgeGroup, Edition, Nomination, Phase
+
+        edition_cache.connect(Edition, Phase, Nomination, AgeGroup)
+
 
 class LoginAttemptsConfig(AxesAppConfig):
     """django-axes under a name organizers understand, in their language."""

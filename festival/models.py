@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .edition_cache import EditionPartQuerySet
 from .i18n import LocalizedNameMixin, localized
 
 # ---------------------------------------------------------------- territory
@@ -53,7 +54,7 @@ class School(models.Model):
 # ---------------------------------------------------------------- editions
 
 
-class EditionQuerySet(models.QuerySet):
+class EditionQuerySet(EditionPartQuerySet):
     def current(self):
         return self.filter(is_current=True).first()
 
@@ -108,6 +109,8 @@ class Phase(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
 
+    objects = EditionPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at"]
         verbose_name = _("phase")
@@ -155,6 +158,8 @@ class Nomination(LocalizedNameMixin, models.Model):
     max_team_size = models.PositiveSmallIntegerField(_("maximum team size"), default=10)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("accepting entries"), default=True)
+
+    objects = EditionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["edition", "order", "code"]
@@ -212,6 +217,8 @@ class AgeGroup(LocalizedNameMixin, models.Model):
     name_en = models.CharField(_("name in English"), max_length=100)
     min_age = models.PositiveSmallIntegerField(_("minimum age"))
     max_age = models.PositiveSmallIntegerField(_("maximum age"))
+
+    objects = EditionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["edition", "min_age"]

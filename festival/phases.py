@@ -5,7 +5,8 @@ import functools
 from django.shortcuts import render
 from django.utils import timezone
 
-from .models import Edition, Phase
+from .edition_cache import current_edition
+from .models import Phase
 
 # An action is allowed while any one of its phases is open.
 ACTION_PHASES = {
@@ -57,7 +58,7 @@ def phase_required(action):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             try:
-                phase_check(edition=Edition.objects.current(), action=action)
+                phase_check(edition=current_edition(), action=action)
             except PhaseClosed as closed:
                 return phase_closed_response(request, closed)
             return view(request, *args, **kwargs)

@@ -2,11 +2,12 @@
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from .models import Consent, Edition, Participant, Region, User
+from .edition_cache import current_edition
+from .models import Consent, Participant, Region, User
 
 
 def edition_for_landing():
-    return Edition.objects.filter(is_current=True).prefetch_related("phases", "nominations", "age_groups").first()
+    return current_edition()
 
 
 def regions_coordinated_by(user):

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -28,7 +29,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import selectors, services
+from . import edition_cache, selectors, services
+from .edition_cache import current_edition
 from .forms import (
     DUPLICATE_IIN_MESSAGE,
     ParticipantConsentForm,
@@ -36,7 +38,7 @@ from .forms import (
     StudentRegistrationForm,
     SupervisorRegistrationForm,
 )
-from .models import Edition, Region, School, User
+from .models import Region, School, User
 from .phases import phase_allows, phase_required
 
 logger = logging.getLogger(__name__)
@@ -86,7 +88,14 @@ def _base_url(request):
 @require_safe
 def landing(request):
     edition = selectors.edition_for_landing()
-    context = {"edition": edition, "now": timezone.now(), "registration_open": phase_allows(edition, "register")}
+    now = timezone.now()
+    context = {"edition": edition, "now": now, "registration_open": phase_allows(edition, "register", now)}
+    # The lower part is made of this copy of the edition and which of its phases are open, in this language.
+    made_of = edition and ":".join([edition.cache_stamp, *(str(p.pk) for p in edition.phases.all() if p.is_open(now))])
+    context["body"] = edition_cache.cached_text(
+        f"festival:landing:{get_language()}:{made_of}",
+        lambda: render_to_string("festival/partials/landing_body.html", context),
+    )
     return render(request, "festival/landing.html", context)
 
 
@@ -118,7 +127,7 @@ def csrf_failure(request, reason=""):
 
 @require_safe
 def register_choice(request):
-    edition = Edition.objects.current()
+    edition = current_edition()
     context = {"edition": edition, "registration_open": phase_allows(edition, "register")}
     return render(request, "registration/register_choice.html", context)
 
@@ -320,7 +329,7 @@ def region_workspace(request, code):
 @permission_required("festival.view_organizer_dashboard")
 @require_safe
 def organizer_dashboard(request):
-    edition = Edition.objects.current()
+    edition = current_edition()
     context = {
         "edition": edition,
         "phases": edition.phases.all() if edition else [],

@@ -18,14 +18,13 @@ import math
 import os
 import re
 
-from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
-from festival.models import Edition, Nomination
+from festival.edition_cache import current_edition
 from festival.phases import PhaseClosed, phase_check
 
 from . import services
@@ -154,7 +153,8 @@ def _options(request, upload_id=None):
     response["Tus-Version"] = TUS_VERSION
     response["Tus-Extension"] = TUS_EXTENSIONS
     response["Tus-Checksum-Algorithm"] = ",".join(CHECKSUM_ALGORITHMS)
-    largest = Nomination.objects.filter(edition=Edition.objects.current()).aggregate(mb=Max("max_file_size_mb"))["mb"]
+    edition = current_edition()
+    largest = max((n.max_file_size_mb for n in edition.nominations.all()), default=None) if edition else None
     if largest:
         response["Tus-Max-Size"] = str(largest * 1024 * 1024)
     return response

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from festival.edition_cache import current_edition, with_parts
 from festival.models import Edition, Region, User
 from festival.phases import PhaseClosed, phase_allows, phase_check, phase_closed_response, phase_required
 from festival.views import permission_required
@@ -54,7 +55,7 @@ def _place(user):
 @permission_required("submissions.create_entry")
 @require_safe
 def my_entries(request):
-    edition = Edition.objects.current()
+    edition = current_edition()
     return render(
         request,
         "submissions/my_entries.html",
@@ -158,7 +159,7 @@ def entry_detail(request, pk):
             "film": entry.film,
             "latest_film": entry.latest_film,
             "can_upload": user.has_perm("submissions.upload_film", entry)
-            and phase_allows(entry.edition, services.entry_phase_action(entry)),
+            and phase_allows(with_parts(entry.edition), services.entry_phase_action(entry)),
             "can_edit": user.has_perm("submissions.change_entry", entry),
             "cover_form": CoverForm(),
             "can_submit": user.has_perm("submissions.submit_entry", entry),
@@ -270,7 +271,7 @@ def _region_for(request, code):
 @require_http_methods(["GET", "POST"])
 def region_entries(request, code):
     region = _region_for(request, code)
-    edition = Edition.objects.current()
+    edition = current_edition()
     if request.method == "POST":
         chosen = request.POST.getlist("entry")
         accepted = 0

@@ -26,6 +26,17 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
+def _no_cached_edition():
+    """A test's edition goes with the test's transaction: it must not stay cached as the next test's current
+    edition (festival/edition_cache.py)."""
+    from festival import edition_cache
+
+    edition_cache.forget()
+    yield
+    edition_cache.forget()
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default():
     """Requests leave their language active in the thread; each test starts from English and says otherwise."""
     from django.utils import translation
