@@ -117,6 +117,34 @@ def _process_cpu_seconds(pid):
     return total
 
 
+def _services_cpu_seconds(names=("postgres", "redis-server")):
+    """CPU time of the machine's PostgreSQL and Redis processes, by name (the backends of the run's
+    connections included)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(names, 0.0)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                head, tail = handle.read().rsplit(")", 1)
+        except OSError:
+            continue
+        name = head.split("(", 1)[1]
+        if name in used:
+            fields = tail.split()
+            used[name] += (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def _machine_busy_seconds():
+    """CPU time the whole machine spent busy (every core), from /proc/stat."""
+    with open("/proc/stat") as handle:
+        fields = [int(value) for value in handle.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def _percentile(values, fraction):
     """Nearest-rank percentile of a sorted list."""
     if not values:
@@ -348,8 +376,13 @@ def main():
             return sum(_process_cpu_seconds(server.pid) for server in servers)
 
         cpu_before, wall_before = servers_cpu(), time.monotonic()
+        services_before, machine_before = _services_cpu_seconds(), _machine_busy_seconds()
         mixed = _locust(args, scratch, ports, scratch / "mixed.json", duration=args.duration, warmup=args.warmup)
-        server_cpu = (servers_cpu() - cpu_before) / (time.monotonic() - wall_before)
+        wall = time.monotonic() - wall_before
+        server_cpu = (servers_cpu() - cpu_before) / wall
+        services_after = _services_cpu_seconds()
+        services_cpu = {name: (services_after[name] - services_before[name]) / wall for name in services_after}
+        machine_cpu = (_machine_busy_seconds() - machine_before) / wall
         log(f"==> {args.users} users on the floor alone: {args.floor_duration:.0f} s measured")
         alone = _locust(
             args, scratch, ports, scratch / "floor.json", floor_only=True, duration=args.floor_duration, warmup=10
@@ -422,7 +455,9 @@ def main():
         f"{'total':<18}{total:>9}{total / mixed['seconds']:>9.1f}{'':>27}{errors:>9}\n"
         f"floor alone ({args.users} users): p50 {floor_alone['p50_ms']} ms, p95 {floor_alone['p95_ms']} ms, "
         f"p99 {floor_alone['p99_ms']} ms, {floor_alone['rps']} req/s, {floor_alone['errors']} errors\n"
-        f"server CPU {server_cpu * 100:.0f}% of one core, Locust {mixed['client_cpu_percent']}%; "
+        f"CPU (of one core): gunicorn {server_cpu * 100:.0f}%, Locust {mixed['client_cpu_percent']}%, PostgreSQL "
+        f"{services_cpu['postgres'] * 100:.0f}%, Redis {services_cpu['redis-server'] * 100:.0f}%; the whole machine "
+        f"{machine_cpu * 100:.0f}% of {os.cpu_count() * 100}%\n"
         f"target (no errors, p95 ≤ {TARGET_RATIO} × {reference_p95} ms on every page): "
         f"{'met' if target_met else 'NOT met'}"
         + ("\nthe server was saturated: the floor under load is over 3 × the floor alone" if saturated else "")
@@ -446,6 +481,10 @@ def main():
         "writes_checked": writes_ok,
         "server_cpu_percent_of_one_core": round(server_cpu * 100),
         "client_cpu_percent_of_one_core": mixed["client_cpu_percent"],
+        "postgresql_cpu_percent_of_one_core": round(services_cpu["postgres"] * 100),
+        "redis_cpu_percent_of_one_core": round(services_cpu["redis-server"] * 100),
+        "machine_cpu_percent": round(machine_cpu * 100),
+        "cpu_count": os.cpu_count(),
         "saturated": saturated,
         "target_ratio": TARGET_RATIO,
         "target_floor_p95_ms": reference_p95,

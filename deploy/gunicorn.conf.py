@@ -54,9 +54,11 @@ else:
 graceful_timeout = 120
 # nginx closes each upstream connection after the response (deploy/nginx/festival-locations.conf).
 keepalive = 2
-# A fresh process now and then returns memory that image and spreadsheet handling left behind.
-max_requests = 2000
-max_requests_jitter = 200
+# A fresh process now and then returns memory that image and spreadsheet handling left behind. Not too often:
+# a new process costs a second or two of CPU to start Django and answers its first pages slower (on the
+# deadline evening, at 2000, each of five processes started again every two minutes).
+max_requests = 10000
+max_requests_jitter = 1000
 
 # Django trusts X-Forwarded-Proto and X-Forwarded-For from whoever sends them (SECURE_PROXY_SSL_HEADER,
 # TRUSTED_PROXY_COUNT): the ports must be reachable from nginx alone. gunicorn's own FORWARDED_ALLOW_IPS
