@@ -6,11 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from festival.edition_cache import cached_text, current_edition
 from festival.models import Edition, Nomination
 from festival.phases import PhaseClosed
 from festival.views import permission_required
@@ -21,7 +23,7 @@ from submissions.models import Entry
 
 from . import selectors, services
 from .forms import RecuseForm, ScoreForm
-from .models import Assignment, Award, Panel, Score, Showcase
+from .models import Assignment, Award, Panel, ResultsLock, Score, Showcase
 from .protocol import PROTOCOL_LANGUAGES, panel_protocol_pdf
 
 
@@ -361,27 +363,35 @@ def _decision_message(error):
 
 @require_safe
 def public_results(request):
-    edition = Edition.objects.current()
-    locked = edition is not None and services.results_locked(edition)
-    winners = []
-    if locked:
-        awards = (
-            Award.objects.filter(entry__edition=edition)
-            .select_related("entry__nomination", "entry__region")
-            .prefetch_related("entry__films")
-            .order_by("entry__nomination__order", "kind", "place")
-        )
-        winners = awards
-    films = (
-        Showcase.objects.filter(entry__edition=edition).select_related("entry__nomination", "entry__region")
-        if locked
-        else []
+    """The results night's page: thousands of parents and teachers open it at once, so the published part is
+    made once per language and kept for a couple of minutes. While the results are locked, neither the awards
+    nor the films shown can change: a copy is good until the results are reopened and locked again."""
+    edition = current_edition()
+    locks = ResultsLock.objects.filter(edition=edition, locked=True)
+    lock = locks.values("pk", "changed_at").first() if edition else None
+    context = {"edition": edition, "locked": lock is not None}
+    if lock is not None:
+        made_of = f"{edition.pk}:{lock['pk']}:{lock['changed_at'].timestamp()}"
+        context["body"] = cached_text(
+            f"festival:results:{get_language()}:{made_of}", lambda: render_to_string(
+                "judging/partials/public_results_body.html", {"awards": _published_awards(edition),
+                                                               "films": _shown_films(edition)}
+            )
+        )  # fmt: skip
+    return render(request, "judging/public_results.html", context)
+
+
+def _published_awards(edition):
+    return (
+        Award.objects.filter(entry__edition=edition)
+        .select_related("entry__nomination", "entry__region")
+        .prefetch_related("entry__films")
+        .order_by("entry__nomination__order", "kind", "place")
     )
-    return render(
-        request,
-        "judging/public_results.html",
-        {"edition": edition, "locked": locked, "awards": winners, "films": films},
-    )
+
+
+def _shown_films(edition):
+    return Showcase.objects.filter(entry__edition=edition).select_related("entry__nomination", "entry__region")
 
 
 @require_safe

@@ -469,3 +469,21 @@ def test_grand_prix_only_in_best_film_and_only_once(edition):
     with pytest.raises(services.JudgingError) as error:
         services.award_set(entry=best_two, kind=Award.Kind.GRAND_PRIX, by=organizer)
     assert error.value.code == "grand_prix_taken"
+
+
+def test_public_results_follow_a_reopened_and_locked_again_edition(client, edition):
+    from judging.models import Award
+
+    first, second = finalists(edition, 2)
+    organizer = factories.organizer()
+    services.award_set(entry=first, kind=Award.Kind.PLACE, place=1, by=organizer)
+    services.results_lock(edition=edition, by=organizer)
+    for _ in range(2):  # the second time from the cache
+        page = client.get("/en/results/").content.decode()
+        assert page.count('data-testid="winner"') == 1 and first.title in page and second.title not in page
+    assert first.title in client.get("/kk/results/").content.decode()
+    services.results_reopen(edition=edition, by=organizer, reason="Ещё одно призовое место")
+    services.award_set(entry=second, kind=Award.Kind.PLACE, place=2, by=organizer)
+    services.results_lock(edition=edition, by=organizer)
+    page = client.get("/en/results/").content.decode()
+    assert page.count('data-testid="winner"') == 2 and second.title in page
