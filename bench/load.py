@@ -20,8 +20,9 @@ errors, and every page's p95 within 3 × the floor's p95 — the lower of the fl
 (under the same load) and the floor alone. A server that cannot keep up queues every request, the floor's
 too, and the ratios to a floor measured under that load come close to 1 whatever the pages cost: the floor
 alone keeps the target honest then, and the result says "saturated" when the floor under load is more than
-3 × the floor alone. Afterwards each page is requested once more in-process to
-count its database queries. --page-threads N runs the pages pool on gthread workers instead, for comparison.
+3 × the floor alone. Afterwards each page is requested once more in-process to count its database queries
+(bench/pages.py, which also measures what each page costs alone). --page-threads N runs the pages pool on
+gthread workers instead, for comparison.
 
 Needs PostgreSQL and Redis: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a
 throw-away database is created next to it and dropped afterwards) and BENCH_REDIS_URL (default
@@ -44,6 +45,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from bench.pages import query_counts
 from bench.scratch import admin, database_urls
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -228,56 +230,6 @@ def _small_film(path):
         path.write_bytes(os.urandom(100 * 1024))
 
 
-def _query_counts(accounts):
-    """Each page once, in-process, as its user: the number of database queries it makes."""
-    import re
-
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from festival.models import User
-
-    def client_for(email=None):
-        client = Client(HTTP_HOST=HOST, HTTP_X_FORWARDED_PROTO="https", enforce_csrf_checks=False)
-        if email:
-            client.force_login(User.objects.get(email=email))
-        return client
-
-    counts = {}
-
-    def count(name, call, expect):
-        with CaptureQueriesContext(connection) as queries:
-            response = call()
-        counts[name] = len(queries) if response.status_code == expect else f"status {response.status_code}"
-        return response
-
-    public = client_for()
-    count("landing", lambda: public.get("/ru/"), 200)
-    count("results", lambda: public.get("/ru/results/"), 200)
-    count("floor", lambda: public.get("/bench-floor/"), 200)
-    student = accounts["students"][-1]
-    client = client_for(student["email"])
-    count("student_home", lambda: client.get("/ru/me/"), 200)
-    count("floor_signed_in", lambda: client.get("/bench-floor/signed-in/"), 200)
-    count("student_films", lambda: client.get("/ru/entries/"), 200)
-    count("entry", lambda: client.get(f"/ru/entries/{student['entry']}/"), 200)
-    coordinator = accounts["coordinators"][0]
-    client = client_for(coordinator["email"])
-    path = f"/ru/region/{coordinator['region']}/entries/?state=submitted&nomination={accounts['nominations'][0]}"
-    count("coordinator_queue", lambda: client.get(path), 200)
-    juror = accounts["jurors"][0]
-    client = client_for(juror["email"])
-    count("jury_home", lambda: client.get("/ru/jury/"), 200)
-    count("jury_panel", lambda: client.get(f"/ru/jury/panels/{juror['panel']}/"), 200)
-    path = f"/ru/jury/films/{juror['assignments'][0]}/"
-    page = count("jury_score_get", lambda: client.get(path), 200).content.decode()
-    version = re.search(r'name="version" value="(\d+)"', page).group(1)
-    data = {f"c{pk}": "7" for pk in re.findall(r'name="c(\d+)"', page)}
-    count("jury_score_post", lambda: client.post(path, {**data, "version": version, "action": "draft"}), 302)
-    return counts
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=200)
@@ -391,7 +343,7 @@ def main():
             Film.objects.count() - films_before == mixed["writes"]["uploads"]
             and AuditEvent.objects.filter(action="score_save").count() - saves_before == mixed["writes"]["score_saves"]
         )
-        queries = _query_counts(accounts)
+        queries = query_counts(accounts)
         connections.close_all()
     finally:
         for server in servers:

@@ -1,0 +1,242 @@
+"""What each page costs the server, one request at a time: CPU and wall milliseconds and database queries of
+the load test's pages (bench/load.py), in-process through Django's test client, on the same realistic edition
+(bench/load_data.py) with the production settings, PostgreSQL and Redis — plus the results night's page, the
+published results with 150 winners.
+
+    python -m bench.pages [--entries 5000] [--rounds 7] [--requests 30]
+
+Where bench.load measures the pages under 200 users at once (queueing included), this measures the work of
+each: the figure that decides how many requests a second a machine can serve. Each page is requested
+--rounds × --requests times after a warm-up; a round's figure is its mean, and the lowest and the median round
+are printed (the lowest is the steadiest on a shared machine). Needs PostgreSQL and Redis as bench.load does
+(BENCH_DATABASE_URL, BENCH_REDIS_URL, default redis://127.0.0.1:6379/13). The last line is one JSON object.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.scratch import admin, database_urls
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Visit:
+    """One page as one of the load test's people opens it."""
+
+    name: str
+    client: object
+    path: str
+    expect: int = 200
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    # Called before each request, outside what is measured: a form's fields as the page last gave them.
+    prepare: object = None
+
+    def __call__(self):
+        if self.prepare:
+            self.prepare(self)
+        return getattr(self.client, self.method)(self.path, self.data)
+
+
+def visits(accounts):
+    """The load test's pages, each with a client signed in as its person (Django must be set up)."""
+    from django.test import Client
+
+    from festival.models import User
+
+    def client_for(email=None):
+        client = Client(HTTP_HOST=HOST, HTTP_X_FORWARDED_PROTO="https")
+        if email:
+            client.force_login(User.objects.get(email=email))
+        return client
+
+    public = client_for()
+    student = accounts["students"][-1]
+    as_student = client_for(student["email"])
+    coordinator = accounts["coordinators"][0]
+    as_coordinator = client_for(coordinator["email"])
+    juror = accounts["jurors"][0]
+    as_juror = client_for(juror["email"])
+    score_path = f"/ru/jury/films/{juror['assignments'][0]}/"
+
+    def score_form(visit):
+        page = as_juror.get(score_path).content.decode()
+        version = re.search(r'name="version" value="(\d+)"', page).group(1)
+        visit.data = {**{f"c{pk}": "7" for pk in re.findall(r'name="c(\d+)"', page)}, "version": version}
+        visit.data["action"] = "draft"
+
+    queue = f"/ru/region/{coordinator['region']}/entries/?state=submitted&nomination={accounts['nominations'][0]}"
+    return [
+        Visit("floor", public, "/bench-floor/"),
+        Visit("floor_signed_in", as_student, "/bench-floor/signed-in/"),
+        Visit("landing", public, "/ru/"),
+        Visit("results", public, "/ru/results/"),
+        Visit("student_home", as_student, "/ru/me/"),
+        Visit("student_films", as_student, "/ru/entries/"),
+        Visit("entry", as_student, f"/ru/entries/{student['entry']}/"),
+        Visit("coordinator_queue", as_coordinator, queue),
+        Visit("jury_home", as_juror, "/ru/jury/"),
+        Visit("jury_panel", as_juror, f"/ru/jury/panels/{juror['panel']}/"),
+        Visit("jury_score_get", as_juror, score_path),
+        Visit("jury_score_post", as_juror, score_path, expect=302, method="post", prepare=score_form),
+    ]
+
+
+def query_counts(accounts):
+    """Each page's database queries once it has been opened before (what is cached is): the number, or the
+    wrong status it answered."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for visit in visits(accounts):
+        visit()
+        if visit.prepare:
+            visit.prepare(visit)
+            visit.prepare = None
+        with CaptureQueriesContext(connection) as queries:
+            response = visit()
+        counts[visit.name] = len(queries) if response.status_code == visit.expect else f"status {response.status_code}"
+    return counts
+
+
+def _publish_results(awards=150):
+    """The results night: awards for `awards` entries of the edition, and the results locked."""
+    from festival.models import Edition, User
+    from judging.models import Award, ResultsLock
+    from submissions.models import Entry
+
+    edition = Edition.objects.get(is_current=True)
+    organizer = User.objects.create_user("organizer@example.kz", uuid.uuid4().hex, first_name="Ә", last_name="О")
+    entries = Entry.objects.filter(edition=edition).order_by("pk")[:awards]
+    Award.objects.bulk_create(
+        Award(entry=entry, kind=Award.Kind.PLACE, place=i % 3 + 1, decided_by=organizer)
+        for i, entry in enumerate(entries)
+    )
+    ResultsLock.objects.create(edition=edition, locked=True, changed_by=organizer)
+
+
+def _measure(visit, rounds, requests):
+    for _ in range(5):
+        response = visit()
+        if response.status_code != visit.expect:
+            raise SystemExit(f"{visit.name}: status {response.status_code}, not {visit.expect}")
+    cpu_rounds, wall_rounds = [], []
+    for _ in range(rounds):
+        cpu = wall = 0.0
+        for _ in range(requests):
+            if visit.prepare:
+                visit.prepare(visit)
+            cpu_start, wall_start = time.process_time(), time.perf_counter()
+            getattr(visit.client, visit.method)(visit.path, visit.data)
+            cpu += time.process_time() - cpu_start
+            wall += time.perf_counter() - wall_start
+        cpu_rounds.append(1000 * cpu / requests)
+        wall_rounds.append(1000 * wall / requests)
+    return {
+        "cpu_ms_lowest": round(min(cpu_rounds), 2),
+        "cpu_ms_median": round(statistics.median(cpu_rounds), 2),
+        "wall_ms_lowest": round(min(wall_rounds), 2),
+        "wall_ms_median": round(statistics.median(wall_rounds), 2),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="festival-bench-pages-"))
+    base_url, database_url, database = database_urls("pages")
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+    admin(base_url, f"CREATE DATABASE {database}")
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.load_settings",
+            "SECRET_KEY": uuid.uuid4().hex * 2,
+            "ALLOWED_HOSTS": HOST,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "EMAIL_URL": "console://",
+            "DEFAULT_FROM_EMAIL": "bench@example.kz",
+            "SITE_URL": "https://festival.example.kz",
+            "SECURE_SSL_REDIRECT": "false",
+            "PRIVATE_MEDIA_ROOT": str(scratch / "private"),
+            "UPLOAD_TEMP_ROOT": str(scratch / "uploads"),
+            "MEDIA_ROOT": str(scratch / "media"),
+            "STATIC_ROOT": str(scratch / "static"),
+        }
+    )
+    sys.path.insert(0, str(BASE_DIR))
+    pages = {}
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+
+        from bench import load_data
+
+        call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        accounts = load_data.build(entries=args.entries)
+        with connections["default"].cursor() as cursor:
+            cursor.execute("ANALYZE")
+        counts = query_counts(accounts)
+        for visit in visits(accounts):
+            pages[visit.name] = {**_measure(visit, args.rounds, args.requests), "queries": counts[visit.name]}
+            print(f"{visit.name:<28}{pages[visit.name]}", file=sys.stderr, flush=True)
+        _publish_results()
+        from django.test import Client
+
+        published = Visit("results_published", Client(HTTP_HOST=HOST, HTTP_X_FORWARDED_PROTO="https"), "/ru/results/")
+        pages["results_published"] = {**_measure(published, args.rounds, args.requests), "awards": 150}
+        # The same page made afresh each time (what every request cost before it was kept in the cache): the
+        # lock's time moves on before each request, outside what is measured, and with it the cache's key.
+        from django.utils import timezone
+
+        from judging.models import ResultsLock
+
+        published.name, published.prepare = (
+            "results_published_uncached",
+            lambda visit: ResultsLock.objects.update(changed_at=timezone.now()),
+        )
+        pages[published.name] = {**_measure(published, args.rounds, args.requests), "awards": 150}
+        for name in ("results_published", "results_published_uncached"):
+            print(f"{name:<28}{pages[name]}", file=sys.stderr, flush=True)
+        connections.close_all()
+    finally:
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: S110 - Django may not be set up yet; the database goes anyway
+            pass
+        admin(base_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        try:
+            import redis
+
+            redis.Redis.from_url(redis_url).flushdb()
+        except Exception as error:
+            print(f"Redis not emptied: {error}", file=sys.stderr)
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(json.dumps({"entries": args.entries, "rounds": args.rounds, "requests": args.requests, "pages": pages}))
+
+
+if __name__ == "__main__":
+    main()
