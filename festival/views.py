@@ -38,7 +38,7 @@ from .forms import (
     StudentRegistrationForm,
     SupervisorRegistrationForm,
 )
-from .models import Region, School, User
+from .models import Participant, Region, School, User
 from .phases import phase_allows, phase_required
 
 logger = logging.getLogger(__name__)
@@ -222,7 +222,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 @require_safe
 def account_home(request):
     user = request.user
-    participant = getattr(user, "participant", None) if user.kind == User.Kind.STUDENT else None
+    participant = (
+        Participant.objects.select_related("region", "school").filter(user=user).first()
+        if user.kind == User.Kind.STUDENT
+        else None
+    )
     context = {
         "edition": selectors.edition_for_landing(),
         "participant": participant,

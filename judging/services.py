@@ -4,7 +4,7 @@ drops out, saving scores, recusals. Each writes an audit record."""
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from submissions.models import Entry
@@ -283,8 +283,10 @@ def conflict_decide(*, conflict, decision, by):
 
 def juror_progress(*, panel, juror):
     """(submitted, assigned) for the juror's active assignments in the panel."""
-    assigned = Assignment.objects.filter(panel=panel, juror=juror, active=True)
-    return assigned.filter(score__status=Score.Status.SUBMITTED).count(), assigned.count()
+    counts = Assignment.objects.filter(panel=panel, juror=juror, active=True).aggregate(
+        submitted=Count("pk", filter=Q(score__status=Score.Status.SUBMITTED)), assigned=Count("pk")
+    )
+    return counts["submitted"], counts["assigned"]
 
 
 def next_unscored(*, panel, juror, after=None):

@@ -53,8 +53,17 @@ def panel(request, pk):
     if not request.user.has_perm("judging.see_panel", panel):
         raise PermissionDenied
     # A panel may give a juror hundreds of films: the list is read as plain rows (no model per film), with the
-    # score's status alone (a film not scored yet has no Score) and the few nominations looked up once.
-    nominations = {n.pk: str(n) for n in Nomination.objects.filter(edition_id=panel.edition_id)}
+    # score's status alone (a film not scored yet has no Score) and the few nominations looked up once; the
+    # progress and the next film to score come from the same rows.
+    current = current_edition()
+    nominations = {
+        n.pk: str(n)
+        for n in (
+            current.nominations.all()
+            if current is not None and current.pk == panel.edition_id
+            else Nomination.objects.filter(edition_id=panel.edition_id)
+        )
+    }
     assignments = [
         {
             **row,
@@ -65,16 +74,16 @@ def panel(request, pk):
         .order_by("pk")
         .values("pk", title=F("entry__title"), nomination_id=F("entry__nomination_id"), score_status=F("score__status"))
     ]
-    done, total = services.juror_progress(panel=panel, juror=request.user)
+    pending = [row for row in assignments if row["score_status"] != Score.Status.SUBMITTED]
     return render(
         request,
         "judging/panel.html",
         {
             "panel": panel,
             "assignments": assignments,
-            "done": done,
-            "total": total,
-            "next": services.next_unscored(panel=panel, juror=request.user),
+            "done": len(assignments) - len(pending),
+            "total": len(assignments),
+            "next": pending[0] if pending else None,
             "can_see_results": request.user.has_perm("judging.see_results", panel),
         },
     )
