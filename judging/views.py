@@ -380,7 +380,7 @@ def public_results(request):
     lock = locks.values("pk", "changed_at").first() if edition else None
     context = {"edition": edition, "locked": lock is not None}
     if lock is not None:
-        made_of = f"{edition.pk}:{lock['pk']}:{lock['changed_at'].timestamp()}"
+        made_of = f"{edition.cache_stamp}:{edition.pk}:{lock['pk']}:{lock['changed_at'].timestamp()}"
         context["body"] = cached_text(
             f"festival:results:{get_language()}:{made_of}", lambda: render_to_string(
                 "judging/partials/public_results_body.html", {"awards": _published_awards(edition),

@@ -478,9 +478,13 @@ def test_public_results_follow_a_reopened_and_locked_again_edition(client, editi
     organizer = factories.organizer()
     services.award_set(entry=first, kind=Award.Kind.PLACE, place=1, by=organizer)
     services.results_lock(edition=edition, by=organizer)
+    queries = []
     for _ in range(2):  # the second time from the cache
-        page = client.get("/en/results/").content.decode()
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/en/results/").content.decode()
+        queries.append(len(captured))
         assert page.count('data-testid="winner"') == 1 and first.title in page and second.title not in page
+    assert queries[1] < queries[0]
     assert first.title in client.get("/kk/results/").content.decode()
     services.results_reopen(edition=edition, by=organizer, reason="Ещё одно призовое место")
     services.award_set(entry=second, kind=Award.Kind.PLACE, place=2, by=organizer)
