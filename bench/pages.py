@@ -3,12 +3,14 @@ the load test's pages (bench/load.py), in-process through Django's test client, 
 (bench/load_data.py) with the production settings, PostgreSQL and Redis — plus the results night's page, the
 published results with 150 winners.
 
-    python -m bench.pages [--entries 5000] [--rounds 7] [--requests 30]
+    python -m bench.pages [--entries 5000] [--rounds 7] [--requests 30] [--profile PAGE ...]
 
 Where bench.load measures the pages under 200 users at once (queueing included), this measures the work of
 each: the figure that decides how many requests a second a machine can serve. Each page is requested
 --rounds × --requests times after a warm-up; a round's figure is its mean, and the lowest and the median round
-are printed (the lowest is the steadiest on a shared machine). Needs PostgreSQL and Redis as bench.load does
+are printed (the lowest is the steadiest on a shared machine). --profile PAGE (repeatable) also runs PAGE under
+cProfile and prints where its time goes, the functions that took most of it, themselves and with what they
+called. Needs PostgreSQL and Redis as bench.load does
 (BENCH_DATABASE_URL, BENCH_REDIS_URL, default redis://127.0.0.1:6379/13). The last line is one JSON object.
 """
 
@@ -153,11 +155,28 @@ def _measure(visit, rounds, requests):
     }
 
 
+def _profile(visit, requests, lines=35):
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    for _ in range(requests):
+        if visit.prepare:
+            visit.prepare(visit)
+        profiler.enable()
+        getattr(visit.client, visit.method)(visit.path, visit.data)
+        profiler.disable()
+    for order in ("tottime", "cumulative"):
+        print(f"--- {visit.name}: {requests} requests, by {order}", file=sys.stderr)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats(order).print_stats(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--profile", action="append", default=[], metavar="PAGE", help="a page to profile")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="festival-bench-pages-"))
@@ -201,6 +220,8 @@ def main():
         for visit in visits(accounts):
             pages[visit.name] = {**_measure(visit, args.rounds, args.requests), "queries": counts[visit.name]}
             print(f"{visit.name:<28}{pages[visit.name]}", file=sys.stderr, flush=True)
+            if visit.name in args.profile:
+                _profile(visit, args.requests)
         _publish_results()
         from django.test import Client
 

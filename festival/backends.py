@@ -2,6 +2,8 @@
 
 from django.contrib.auth import backends
 
+from . import user_cache
+
 
 class ModelBackend(backends.ModelBackend):
     """Django's: the password check, and model permissions from groups and users — which only staff use, in
@@ -12,3 +14,7 @@ class ModelBackend(backends.ModelBackend):
         if not user_obj.is_staff:
             return set()
         return super().get_all_permissions(user_obj, obj)
+
+    def get_user(self, user_id):
+        """The signed-in person from the cache when they are there (festival/user_cache.py)."""
+        return user_cache.signed_in_user(user_id, lambda: super(ModelBackend, self).get_user(user_id))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .edition_cache import EditionPartQuerySet
 from .i18n import LocalizedNameMixin, localized
+from .user_cache import UserPartQuerySet
 
 # ---------------------------------------------------------------- territory
 
@@ -235,7 +236,7 @@ class AgeGroup(LocalizedNameMixin, models.Model):
 # ---------------------------------------------------------------- people
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager.from_queryset(UserPartQuerySet)):
     use_in_migrations = True
 
     def _create(self, email, password, **fields):
@@ -360,6 +361,8 @@ class Participant(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = UserPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = _("participant")
@@ -368,6 +371,13 @@ class Participant(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # Which account the record had, for the cached signed-in person's (festival/user_cache.py).
+        instance = super().from_db(db, field_names, values)
+        instance._user_id_from_db = instance.__dict__.get("user_id")
+        return instance
 
     @property
     def full_name(self):
@@ -420,6 +430,8 @@ class Consent(models.Model):
         User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = UserPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["-given_at"]

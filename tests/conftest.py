@@ -27,13 +27,15 @@ def pytest_report_header(config):
 
 @pytest.fixture(autouse=True)
 def _no_cached_edition():
-    """A test's edition goes with the test's transaction: it must not stay cached as the next test's current
-    edition (festival/edition_cache.py)."""
-    from festival import edition_cache
+    """A test's edition and people go with the test's transaction: they must not stay cached as the next
+    test's current edition or signed-in person (festival/edition_cache.py, festival/user_cache.py)."""
+    from festival import edition_cache, user_cache
 
     edition_cache.forget()
+    user_cache.forget()
     yield
     edition_cache.forget()
+    user_cache.forget()
 
 
 @pytest.fixture(autouse=True)
