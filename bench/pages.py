@@ -3,14 +3,14 @@ the load test's pages (bench/load.py), in-process through Django's test client, 
 (bench/load_data.py) with the production settings, PostgreSQL and Redis — plus the results night's page, the
 published results with 150 winners.
 
-    python -m bench.pages [--entries 5000] [--rounds 7] [--requests 30] [--profile PAGE ...]
+    python -m bench.pages [--entries 5000] [--rounds 7] [--requests 30] [--profile PAGE ...] [--only PAGE ...]
 
 Where bench.load measures the pages under 200 users at once (queueing included), this measures the work of
 each: the figure that decides how many requests a second a machine can serve. Each page is requested
 --rounds × --requests times after a warm-up; a round's figure is its mean, and the lowest and the median round
 are printed (the lowest is the steadiest on a shared machine). --profile PAGE (repeatable) also runs PAGE under
 cProfile and prints where its time goes, the functions that took most of it, themselves and with what they
-called. Needs PostgreSQL and Redis as bench.load does
+called; --only PAGE (repeatable) measures only those pages. Needs PostgreSQL and Redis as bench.load does
 (BENCH_DATABASE_URL, BENCH_REDIS_URL, default redis://127.0.0.1:6379/13). The last line is one JSON object.
 """
 
@@ -177,6 +177,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--profile", action="append", default=[], metavar="PAGE", help="a page to profile")
+    parser.add_argument("--only", action="append", default=[], metavar="PAGE", help="measure only these pages")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="festival-bench-pages-"))
@@ -218,28 +219,32 @@ def main():
             cursor.execute("ANALYZE")
         counts = query_counts(accounts)
         for visit in visits(accounts):
+            if args.only and visit.name not in args.only:
+                continue
             pages[visit.name] = {**_measure(visit, args.rounds, args.requests), "queries": counts[visit.name]}
             print(f"{visit.name:<28}{pages[visit.name]}", file=sys.stderr, flush=True)
             if visit.name in args.profile:
                 _profile(visit, args.requests)
-        _publish_results()
-        from django.test import Client
+        if not args.only or {"results_published", "results_published_uncached"} & set(args.only):
+            _publish_results()
+            from django.test import Client
 
-        published = Visit("results_published", Client(HTTP_HOST=HOST, HTTP_X_FORWARDED_PROTO="https"), "/ru/results/")
-        pages["results_published"] = {**_measure(published, args.rounds, args.requests), "awards": 150}
-        # The same page made afresh each time (what every request cost before it was kept in the cache): the
-        # lock's time moves on before each request, outside what is measured, and with it the cache's key.
-        from django.utils import timezone
+            public = Client(HTTP_HOST=HOST, HTTP_X_FORWARDED_PROTO="https")
+            published = Visit("results_published", public, "/ru/results/")
+            pages["results_published"] = {**_measure(published, args.rounds, args.requests), "awards": 150}
+            # The same page made afresh each time (what every request cost before it was kept in the cache): the
+            # lock's time moves on before each request, outside what is measured, and with it the cache's key.
+            from django.utils import timezone
 
-        from judging.models import ResultsLock
+            from judging.models import ResultsLock
 
-        published.name, published.prepare = (
-            "results_published_uncached",
-            lambda visit: ResultsLock.objects.update(changed_at=timezone.now()),
-        )
-        pages[published.name] = {**_measure(published, args.rounds, args.requests), "awards": 150}
-        for name in ("results_published", "results_published_uncached"):
-            print(f"{name:<28}{pages[name]}", file=sys.stderr, flush=True)
+            published.name, published.prepare = (
+                "results_published_uncached",
+                lambda visit: ResultsLock.objects.update(changed_at=timezone.now()),
+            )
+            pages[published.name] = {**_measure(published, args.rounds, args.requests), "awards": 150}
+            for name in ("results_published", "results_published_uncached"):
+                print(f"{name:<28}{pages[name]}", file=sys.stderr, flush=True)
         connections.close_all()
     finally:
         try:

@@ -130,7 +130,7 @@ def test_without_the_cache_pages_read_the_database(settings, client):
     factories.open_edition()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "festival.redis_cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
         }
     }

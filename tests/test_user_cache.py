@@ -113,7 +113,7 @@ def test_without_the_cache_people_still_sign_in_and_change(settings):
     student = factories.student_with_consent()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "festival.redis_cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
         }
     }

@@ -23,4 +23,4 @@ def filesystem_broker(var_dir):
 
 
 def redis_cache(url):
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    return {"default": {"BACKEND": "festival.redis_cache.RedisCache", "LOCATION": url}}
