@@ -155,7 +155,7 @@ def _measure(visit, rounds, requests):
     }
 
 
-def _profile(visit, requests, lines=35):
+def _profile(visit, requests, lines=45):
     import cProfile
     import pstats
 

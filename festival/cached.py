@@ -9,6 +9,7 @@ back). If the cache is down, every read goes to the database and every change st
 """
 
 import logging
+import time
 import uuid
 
 from django.core.cache import cache
@@ -31,8 +32,13 @@ def cache_call(method, *args):
 
 
 class Versioned:
-    def __init__(self, name, timeout):
-        self.name, self.timeout = name, timeout
+    """`in_process=True` also keeps the last copy read in this process's memory, used while its version is
+    current: one cache read instead of two and no unpickling. Only for copies every caller treats as
+    read-only (the request's user is not: attributes are cached on it during a request)."""
+
+    def __init__(self, name, timeout, *, in_process=False):
+        self.name, self.timeout, self.in_process = name, timeout, in_process
+        self._last = (None, None, 0.0)  # (copy key, copy, when read), in this process
 
     def _version_key(self, item=None):
         # The database's name keeps apart sites (and test runs) that share one Redis.
@@ -59,12 +65,20 @@ class Versioned:
         """(the copy, its version): from the cache, or `read()` from the database and kept."""
         version = self.version(item)
         key = self.copy_key(version)
+        last_key, last, read_at = self._last
+        # Not longer than the cache keeps it: the timeout also bounds writes that send no signal (raw SQL).
+        if self.in_process and last_key == key and time.monotonic() - read_at < self.timeout:
+            return last, version
         cached = cache_call(cache.get, key)
         if cached is not None:
-            return (None if cached == _NOTHING else cached), version
-        value = read()
-        if not connection.in_atomic_block:
+            value = None if cached == _NOTHING else cached
+        else:
+            value = read()
+            if connection.in_atomic_block:
+                return value, version
             cache_call(cache.set, key, _NOTHING if value is None else value, self.timeout)
+        if self.in_process:
+            self._last = (key, value, time.monotonic())
         return value, version
 
     def forget(self, item=None):

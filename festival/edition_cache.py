@@ -7,7 +7,8 @@ write to an edition, a phase, a nomination or an age group names a new version (
 it comes through save(), delete(), or a queryset's update(), bulk_create() or bulk_update(). A copy also
 expires on its own after a few minutes, whatever happens.
 
-The cached edition is for reading: a view that changes an edition reads it from the database.
+The cached edition is for reading — one copy serves every request of a process while its version is current —
+so a view that changes an edition reads it from the database, and nothing sets attributes on the copy.
 """
 
 from django.utils.safestring import mark_safe
@@ -15,7 +16,7 @@ from django.utils.safestring import mark_safe
 from . import cached
 
 TIMEOUT = 120
-_copies = cached.Versioned("current-edition", TIMEOUT)
+_copies = cached.Versioned("current-edition", TIMEOUT, in_process=True)
 
 
 def current_edition():

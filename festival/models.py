@@ -457,6 +457,8 @@ class RoleGrant(models.Model):
     )
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
 
+    objects = UserPartQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")

@@ -6,12 +6,19 @@ import rules
 from .models import RoleGrant, User
 
 
+def read_grants(user):
+    """Read the user's (role, region id) pairs from the database and keep them on the user."""
+    user._role_grants = frozenset(user.role_grants.values_list("role", "region_id"))
+    return user._role_grants
+
+
 def _grants(user):
-    """The user's (role, region id) pairs, read once per request."""
+    """The user's (role, region id) pairs: read once per request, or kept with the cached signed-in person
+    (festival/user_cache.py)."""
     if not user.is_authenticated:
         return frozenset()
     if not hasattr(user, "_role_grants"):
-        user._role_grants = frozenset(user.role_grants.values_list("role", "region_id"))
+        return read_grants(user)
     return user._role_grants
 
 

@@ -1,10 +1,11 @@
-"""The signed-in person, kept in the cache between requests with whether a consent is still missing.
+"""The signed-in person, kept in the cache between requests with their roles and whether a consent is missing.
 
 Every page a signed-in person opens needs their account (Django's authentication reads it by the id in the
-session) and, for a student, whether a parent's consent is on record (festival/middleware.py): two queries
-on every page, for rows that change a few times in a year. Kept here, they are three cache reads. Every change
-to the account, to the student's participant record or to a consent names a new version of that person's
-copy (festival/cached.py), and a bulk change (an import, a queryset update) of all copies. A deactivated
+session), for a student whether a parent's consent is on record (festival/middleware.py), for staff their
+roles (festival/rules.py): two or three queries on every page, for rows that change a few times in a year.
+Kept here, they are two cache reads. Every change to the account, to the student's participant record, to a
+consent or to a role names a new version of that person's copy (festival/cached.py), and a bulk change (an
+import, a queryset update) of all copies. A deactivated
 account or a changed password therefore takes effect on the next request, as without the cache: Django still
 checks the session against the password on every request.
 """
@@ -16,16 +17,18 @@ _copies = cached.Versioned("user", TIMEOUT)
 
 
 def signed_in_user(user_id, read):
-    """The account `read()` gives for `user_id` (or None), with `consent_needed` set."""
+    """The account `read()` gives for `user_id` (or None), with `consent_needed` and its roles set."""
+    from .rules import read_grants
     from .selectors import user_needs_consent
 
-    def read_with_consent():
+    def read_with_consent_and_roles():
         user = read()
         if user is not None:
             user.consent_needed = user_needs_consent(user)
+            read_grants(user)
         return user
 
-    user, _version = _copies.get(read_with_consent, item=str(user_id))
+    user, _version = _copies.get(read_with_consent_and_roles, item=str(user_id))
     return user
 
 
@@ -35,7 +38,7 @@ def forget(user_id=None):
 
 
 class UserPartQuerySet(cached.ForgettingQuerySet):
-    """For accounts, participants and consents: a bulk write forgets every person's copy."""
+    """For accounts, participants, consents and roles: a bulk write forgets every person's copy."""
 
     def forget_all(self):
         forget()
@@ -43,6 +46,10 @@ class UserPartQuerySet(cached.ForgettingQuerySet):
 
 def _user_changed(sender, instance, **kwargs):
     forget(instance.pk)
+
+
+def _role_changed(sender, instance, **kwargs):
+    forget(instance.user_id)
 
 
 def _participant_changed(sender, instance, **kwargs):
@@ -64,9 +71,14 @@ def _consent_changed(sender, instance, **kwargs):
 def connect():
     from django.db.models.signals import post_delete, post_migrate, post_save
 
-    from .models import Consent, Participant, User
+    from .models import Consent, Participant, RoleGrant, User
 
-    for model, changed in ((User, _user_changed), (Participant, _participant_changed), (Consent, _consent_changed)):
+    for model, changed in (
+        (User, _user_changed),
+        (Participant, _participant_changed),
+        (Consent, _consent_changed),
+        (RoleGrant, _role_changed),
+    ):
         post_save.connect(changed, sender=model, dispatch_uid=f"user-cache-save-{model.__name__}")
         post_delete.connect(changed, sender=model, dispatch_uid=f"user-cache-delete-{model.__name__}")
     post_migrate.connect(lambda **kwargs: forget(), weak=False, dispatch_uid="user-cache-migrate")

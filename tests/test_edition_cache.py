@@ -3,11 +3,12 @@ stale after a change, however the change is written."""
 
 import datetime
 import re
+import time
 from unittest import mock
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -167,3 +168,17 @@ def test_the_landing_page_follows_the_edition_in_each_language(client):
         page = client.get("/en/").content.decode()
     assert marked(page) == {p.get_kind_display() for p in phases if p.is_open(moment)}
     assert edition_cache.current_edition().cache_stamp == stamp  # the same cached copy all along
+
+
+def test_the_copy_in_memory_lasts_no_longer_than_the_cached_one():
+    """A write that sends no signal (raw SQL) is seen once the copy expires, in the cache and in memory."""
+    edition = factories.open_edition()
+    assert edition_cache.current_edition().title_en == "Festival"
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE festival_edition SET title_en = 'Raw' WHERE id = %s", [edition.pk])
+    assert edition_cache.current_edition().title_en == "Festival"  # the copy, in memory
+    cache.delete(edition_cache._copies.copy_key(edition_cache._copies.version()))  # the cache's copy expires
+    assert edition_cache.current_edition().title_en == "Festival"  # still in memory, for now
+    later = time.monotonic() + edition_cache.TIMEOUT + 1
+    with mock.patch("festival.cached.time.monotonic", return_value=later):
+        assert edition_cache.current_edition().title_en == "Raw"
