@@ -1,6 +1,9 @@
+import functools
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.translation import get_language_info, override
 
@@ -20,8 +23,11 @@ def festival(request):
     return {"LANGUAGES": settings.LANGUAGES, "language_links": languages}
 
 
+@functools.lru_cache(maxsize=4096)
 def _in_each_language(url):
-    """What django.urls.translate_url gives for each language, with the address resolved once for all."""
+    """What django.urls.translate_url gives for each language, with the address resolved once for all; kept
+    for the addresses asked most (the answer depends on nothing but the address and the URLconf), so callers
+    must not change the dict."""
     parsed = urlsplit(url)
     try:
         match = resolve(unquote(parsed.path))
@@ -38,3 +44,9 @@ def _in_each_language(url):
             else:
                 urls[code] = urlunsplit((parsed.scheme, parsed.netloc, path, parsed.query, parsed.fragment))
     return urls
+
+
+@receiver(setting_changed)
+def _urlconf_changed(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _in_each_language.cache_clear()

@@ -120,7 +120,6 @@ def score(request, pk):
     if request.method != "POST":
         saved, initial = _saved_score(assignment)
     form = ScoreForm(request.POST or None, initial=initial, criteria=criteria)
-    editable = services.assignment_editable(assignment)
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "draft")
         try:
@@ -146,6 +145,8 @@ def score(request, pk):
             return redirect("judging:score", assignment.pk)
     if request.method == "POST":
         saved, _initial = _saved_score(assignment)
+    # Asked only when the page is shown: a save checks it itself, under its lock.
+    editable = services.assignment_editable(assignment)
     done, total = services.juror_progress(panel=panel, juror=request.user)
     film = entry.film
     return render(
