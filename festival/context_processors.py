@@ -1,4 +1,3 @@
-import functools
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -23,30 +22,48 @@ def festival(request):
     return {"LANGUAGES": settings.LANGUAGES, "language_links": languages}
 
 
-@functools.lru_cache(maxsize=4096)
+# The paths of the pages people open most, in each language: resolving and reversing them is most of what
+# the language switcher costs. Only paths that resolve, and short ones, are kept, at most _KEPT of them.
+_paths_in_each_language = {}
+_KEPT, _LONGEST = 2000, 200
+
+
 def _in_each_language(url):
-    """What django.urls.translate_url gives for each language, with the address resolved once for all; kept
-    for the addresses asked most (the answer depends on nothing but the address and the URLconf), so callers
-    must not change the dict."""
+    """What django.urls.translate_url gives for each language, with the address resolved once for all."""
     parsed = urlsplit(url)
+    paths = _paths_in_each_language.get(parsed.path)
+    if paths is None:
+        paths = _paths_of(unquote(parsed.path))
+        if paths is None:
+            return {code: url for code, _name in settings.LANGUAGES}
+        if len(parsed.path) <= _LONGEST:
+            if len(_paths_in_each_language) >= _KEPT:
+                _paths_in_each_language.clear()
+            _paths_in_each_language[parsed.path] = paths
+    return {
+        code: url if path is None else urlunsplit((parsed.scheme, parsed.netloc, path, parsed.query, parsed.fragment))
+        for code, path in paths.items()
+    }
+
+
+def _paths_of(path):
+    """{language: the same page's path in it, or None if it has none}, or None if the path resolves to nothing."""
     try:
-        match = resolve(unquote(parsed.path))
+        match = resolve(path)
     except Resolver404:
-        return {code: url for code, _name in settings.LANGUAGES}
+        return None
     name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
-    urls = {}
+    paths = {}
     for code, _name in settings.LANGUAGES:
         with override(code):
             try:
-                path = reverse(name, args=match.args, kwargs=match.kwargs)
+                paths[code] = reverse(name, args=match.args, kwargs=match.kwargs)
             except NoReverseMatch:
-                urls[code] = url
-            else:
-                urls[code] = urlunsplit((parsed.scheme, parsed.netloc, path, parsed.query, parsed.fragment))
-    return urls
+                paths[code] = None
+    return paths
 
 
 @receiver(setting_changed)
 def _urlconf_changed(setting, **kwargs):
     if setting == "ROOT_URLCONF":
-        _in_each_language.cache_clear()
+        _paths_in_each_language.clear()

@@ -372,13 +372,6 @@ class Participant(models.Model):
     def __str__(self):
         return self.full_name
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        # Which account the record had, for the cached signed-in person's (festival/user_cache.py).
-        instance = super().from_db(db, field_names, values)
-        instance._user_id_from_db = instance.__dict__.get("user_id")
-        return instance
-
     @property
     def full_name(self):
         return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)

@@ -33,52 +33,62 @@ def signed_in_user(user_id, read):
 
 
 def forget(user_id=None):
-    """A new version of one person's copy, or of everyone's."""
+    """Drop one person's version, or everyone's."""
     _copies.forget(None if user_id is None else str(user_id))
 
 
+# Where each model kept in a person's copy names that person.
+_OWNER = {"User": "pk", "Participant": "user_id", "Consent": "participant__user_id", "RoleGrant": "user_id"}
+
+
+def _owners_in_database(model, filters):
+    path = _OWNER[model.__name__]
+    return {user_id for user_id in model._base_manager.filter(**filters).values_list(path, flat=True) if user_id}
+
+
 class UserPartQuerySet(cached.ForgettingQuerySet):
-    """For accounts, participants, consents and roles: a bulk write forgets every person's copy."""
+    """For accounts, participants, consents and roles: a bulk write forgets the copies of the people whose
+    rows it touches (everyone's, for more than a hundred)."""
 
     def forget_all(self):
         forget()
 
+    def affected_items(self):
+        path = _OWNER[self.model.__name__]
+        owners = list(self.order_by().values_list(path, flat=True).distinct()[: self.MAX_ITEMS + 1])
+        return [user_id for user_id in owners if user_id]
 
-def _user_changed(sender, instance, **kwargs):
-    forget(instance.pk)
-
-
-def _role_changed(sender, instance, **kwargs):
-    forget(instance.user_id)
-
-
-def _participant_changed(sender, instance, **kwargs):
-    if instance.user_id is not None:
-        forget(instance.user_id)
-    previous = getattr(instance, "_user_id_from_db", None)
-    if previous is not None and previous != instance.user_id:
-        forget(previous)
+    def forget_items(self, items):
+        for user_id in items:
+            forget(user_id)
 
 
-def _consent_changed(sender, instance, **kwargs):
-    from .models import Participant
+def _before_save(sender, instance, **kwargs):
+    # A participant record, a consent or a role given to someone else: the one who had it loses it too.
+    if not instance._state.adding and instance.pk is not None:
+        for user_id in _owners_in_database(sender, {"pk": instance.pk}):
+            forget(user_id)
 
-    user_id = Participant.objects.filter(pk=instance.participant_id).values_list("user_id", flat=True).first()
-    if user_id is not None:
+
+def _changed(sender, instance, **kwargs):
+    if sender.__name__ == "User":
+        owners = {instance.pk}
+    elif sender.__name__ == "Consent":
+        owners = _owners_in_database(sender.participant.field.related_model, {"pk": instance.participant_id})
+    else:
+        owners = {instance.user_id} if instance.user_id else set()
+    for user_id in owners:
         forget(user_id)
 
 
 def connect():
-    from django.db.models.signals import post_delete, post_migrate, post_save
+    from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 
     from .models import Consent, Participant, RoleGrant, User
 
-    for model, changed in (
-        (User, _user_changed),
-        (Participant, _participant_changed),
-        (Consent, _consent_changed),
-        (RoleGrant, _role_changed),
-    ):
-        post_save.connect(changed, sender=model, dispatch_uid=f"user-cache-save-{model.__name__}")
-        post_delete.connect(changed, sender=model, dispatch_uid=f"user-cache-delete-{model.__name__}")
+    for model in (User, Participant, Consent, RoleGrant):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"user-cache-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"user-cache-delete-{model.__name__}")
+        if model is not User:
+            pre_save.connect(_before_save, sender=model, dispatch_uid=f"user-cache-before-{model.__name__}")
     post_migrate.connect(lambda **kwargs: forget(), weak=False, dispatch_uid="user-cache-migrate")

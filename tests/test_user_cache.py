@@ -1,7 +1,10 @@
 """The signed-in person kept in the cache (festival/user_cache.py): up to three queries fewer on every page,
 and never stale after a change to the account, the participant record, a consent or a role."""
 
+from unittest import mock
+
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -146,3 +149,76 @@ def test_a_new_role_opens_its_pages_at_once():
     assert client.get("/en/region/almaty/").status_code == 403
     services.role_grant(user=coordinator, role=RoleGrant.Role.COORDINATOR, region=factories.region("almaty"))
     assert client.get("/en/region/almaty/").status_code == 200
+
+
+def test_a_role_given_to_someone_else_leaves_the_one_who_had_it():
+    coordinator, other = factories.coordinator("astana"), factories.coordinator("almaty")
+    client = signed_in(coordinator)
+    assert client.get("/en/region/astana/").status_code == 200
+    grant = RoleGrant.objects.get(user=coordinator)
+    grant.user = other  # as an organizer does in the admin
+    grant.save()
+    assert client.get("/en/region/astana/").status_code == 403
+    assert signed_in(other).get("/en/region/astana/").status_code == 200
+
+
+def test_a_participant_record_moved_twice_leaves_every_account_it_was_on():
+    first, second, third = (factories.student_with_consent(), factories.StudentFactory(), factories.StudentFactory())
+    client = signed_in(first)
+    assert client.get("/en/me/").status_code == 200
+    participant = Participant.objects.get(user=first)
+    participant.user = second
+    participant.save()
+    as_second = signed_in(second)
+    assert as_second.get("/en/me/").status_code == 200
+    participant.user = third
+    participant.save()
+    for account in (client, as_second):
+        response = account.get("/en/me/")
+        assert response.status_code == 302 and response["Location"].endswith("/me/consent/")
+
+
+def test_two_people_signed_in_at_once_each_see_their_own_page():
+    one, two = factories.student_with_consent(), factories.student_with_consent()
+    one.first_name, two.first_name = "Айгерим", "Нурлан"
+    one.save()
+    two.save()
+    as_one, as_two = signed_in(one), signed_in(two)
+    for _ in range(2):
+        page_one, page_two = as_one.get("/en/me/").content.decode(), as_two.get("/en/me/").content.decode()
+        assert "Айгерим" in page_one and "Нурлан" not in page_one
+        assert "Нурлан" in page_two and "Айгерим" not in page_two
+
+
+def test_a_single_account_update_leaves_the_others_cached():
+    one, two = factories.student_with_consent(), factories.student_with_consent()
+    as_two = signed_in(two)
+    as_two.get("/en/me/")
+    with CaptureQueriesContext(connection) as warm:
+        as_two.get("/en/me/")
+    User.objects.filter(pk=one.pk).update(phone="+7 701 000 00 00")
+    with CaptureQueriesContext(connection) as after:
+        as_two.get("/en/me/")
+    assert len(after) == len(warm)
+
+
+def test_a_deactivation_is_honoured_even_when_the_cache_refuses_writes():
+    """A full Redis refuses SET but still serves GET and DEL: forgetting a person drops their version."""
+    student = factories.student_with_consent()
+    client = signed_in(student)
+    assert client.get("/en/me/").status_code == 200
+
+    def refused(*args, **kwargs):
+        raise OSError("OOM command not allowed when used memory > 'maxmemory'")
+
+    with mock.patch.object(cache, "set", refused), mock.patch.object(cache, "add", refused):
+        student.is_active = False
+        student.save()
+        response = client.get("/en/me/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_user_cache_never_sees_another_site_that_shares_redis():
+    """Keys name the database server and the database: two sites sharing one Redis keep apart."""
+    key = user_cache._copies._version_key("42")
+    assert connection.settings_dict["NAME"] in key and f":{connection.settings_dict['PORT']}/" in key

@@ -23,4 +23,11 @@ def filesystem_broker(var_dir):
 
 
 def redis_cache(url):
-    return {"default": {"BACKEND": "festival.redis_cache.RedisCache", "LOCATION": url}}
+    # A Redis that hangs costs a page seconds, not the minutes of redis-py's default timeouts.
+    return {
+        "default": {
+            "BACKEND": "festival.redis_cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
