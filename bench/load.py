@@ -45,6 +45,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from bench.cpu import children
 from bench.pages import query_counts
 from bench.scratch import admin, database_urls
 
@@ -93,60 +94,6 @@ def _wait_for_health(port, process, timeout=60):
     raise SystemExit("gunicorn did not answer in time")
 
 
-def _children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as handle:
-            return [int(p) for p in handle.read().split()]
-    except OSError:
-        return []
-
-
-def _process_cpu_seconds(pid):
-    """CPU time of a process and its children (gunicorn's master and workers), those that ended included: a
-    worker replaced after max_requests leaves its time to the master that waited for it (cutime, cstime)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for each in [pid, *_children(pid)]:
-        try:
-            with open(f"/proc/{each}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            used = int(fields[11]) + int(fields[12])
-            if each == pid:
-                used += int(fields[13]) + int(fields[14])
-            total += used / ticks
-        except OSError:
-            pass
-    return total
-
-
-def _services_cpu_seconds(names=("postgres", "redis-server")):
-    """CPU time of the machine's PostgreSQL and Redis processes, by name (the backends of the run's
-    connections included)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    used = dict.fromkeys(names, 0.0)
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                head, tail = handle.read().rsplit(")", 1)
-        except OSError:
-            continue
-        name = head.split("(", 1)[1]
-        if name in used:
-            fields = tail.split()
-            used[name] += (int(fields[11]) + int(fields[12])) / ticks
-    return used
-
-
-def _machine_busy_seconds():
-    """CPU time the whole machine spent busy (every core), from /proc/stat."""
-    with open("/proc/stat") as handle:
-        fields = [int(value) for value in handle.readline().split()[1:]]
-    idle = fields[3] + fields[4]
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
 def _percentile(values, fraction):
     """Nearest-rank percentile of a sorted list."""
     if not values:
@@ -178,7 +125,7 @@ def _summary(run, names):
     return pages
 
 
-def _locust(args, scratch, ports, out, *, floor_only=False, duration, warmup):
+def _locust(args, scratch, ports, out, *, floor_only=False, duration, warmup, server_pids=()):
     command = [
         sys.executable,
         "-m",
@@ -206,6 +153,8 @@ def _locust(args, scratch, ports, out, *, floor_only=False, duration, warmup):
     ]
     if floor_only:
         command.append("--floor-only")
+    if server_pids:
+        command += ["--server-pids", ",".join(str(pid) for pid in server_pids)]
     with open(scratch / "locust.log", "ab") as log_file:
         subprocess.run(  # noqa: S603 - our own interpreter and arguments
             command, cwd=BASE_DIR, stdout=log_file, stderr=subprocess.STDOUT, check=True, timeout=1800
@@ -320,21 +269,20 @@ def main():
                 )
             )  # fmt: skip
             _wait_for_health(ports[pool], servers[-1])
-        workers = len(_children(servers[0].pid))
+        workers = len(children(servers[0].pid))
 
         log(f"==> {args.users} users on every page: warm-up {args.warmup:.0f} s, then {args.duration:.0f} s measured")
 
-        def servers_cpu():
-            return sum(_process_cpu_seconds(server.pid) for server in servers)
-
-        cpu_before, wall_before = servers_cpu(), time.monotonic()
-        services_before, machine_before = _services_cpu_seconds(), _machine_busy_seconds()
-        mixed = _locust(args, scratch, ports, scratch / "mixed.json", duration=args.duration, warmup=args.warmup)
-        wall = time.monotonic() - wall_before
-        server_cpu = (servers_cpu() - cpu_before) / wall
-        services_after = _services_cpu_seconds()
-        services_cpu = {name: (services_after[name] - services_before[name]) / wall for name in services_after}
-        machine_cpu = (_machine_busy_seconds() - machine_before) / wall
+        # The CPU figures cover the measured seconds only (the Locust process reads them as it starts and
+        # stops recording): not the sign-ins before, each a PBKDF2 hash of a fraction of a second.
+        server_pids = [server.pid for server in servers]
+        mixed = _locust(
+            args, scratch, ports, scratch / "mixed.json", duration=args.duration, warmup=args.warmup,
+            server_pids=server_pids,
+        )  # fmt: skip
+        server_cpu, services_cpu, machine_cpu = (
+            mixed["cpu"]["servers"], mixed["cpu"]["services"], mixed["cpu"]["machine"]
+        )  # fmt: skip
         log(f"==> {args.users} users on the floor alone: {args.floor_duration:.0f} s measured")
         alone = _locust(
             args, scratch, ports, scratch / "floor.json", floor_only=True, duration=args.floor_duration, warmup=10

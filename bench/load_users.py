@@ -25,6 +25,8 @@ import gevent
 from locust import FastHttpUser, between, events, task
 from locust.env import Environment
 
+from bench import cpu as bench_cpu
+
 VERSION_FIELD = re.compile(r'name="version" value="(\d+)"')
 CRITERION_FIELD = re.compile(r'name="c(\d+)"')
 
@@ -269,6 +271,7 @@ def main():
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=20, help="seconds after every user signed in")
     parser.add_argument("--duration", type=float, default=75, help="seconds measured")
+    parser.add_argument("--server-pids", default="", help="gunicorn masters whose CPU to measure, comma-separated")
     parser.add_argument("--floor-only", action="store_true", help="every user opens only the floor page")
     parser.add_argument("--think", default="1,3", help="seconds between a user's pages: min,max")
     args = parser.parse_args()
@@ -292,13 +295,14 @@ def main():
         gevent.sleep(0.5)
     sign_in_seconds = time.monotonic() - started
     gevent.sleep(args.warmup)
-    cpu = _cpu_seconds()
+    server_pids = [int(pid) for pid in args.server_pids.split(",") if pid]
+    cpu, machine_before = _cpu_seconds(), bench_cpu.reading(server_pids)
     RECORDING["on"] = True
     measured_from = time.monotonic()
     gevent.sleep(args.duration)
     RECORDING["on"] = False
     seconds = time.monotonic() - measured_from
-    cpu = _cpu_seconds() - cpu
+    cpu, machine = _cpu_seconds() - cpu, bench_cpu.rates(machine_before, bench_cpu.reading(server_pids), seconds)
     users = dict(runner.user_classes_count)
     user_count = runner.user_count
     runner.quit()
@@ -311,6 +315,7 @@ def main():
                 "samples": SAMPLES,
                 "writes": WRITES,
                 "client_cpu_percent": round(100 * cpu / seconds, 1),
+                "cpu": machine,
                 "seconds_until_all_signed_in": round(sign_in_seconds, 1),
                 "startup_failures": {
                     f"{error.name}: {error.error}"[:300]: error.occurrences
