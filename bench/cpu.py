@@ -30,10 +30,10 @@ def process_seconds(pid):
 
 
 def services_seconds(names=("postgres", "redis-server")):
-    """CPU time of the machine's PostgreSQL and Redis processes, by name (the backends of the run's
-    connections included)."""
+    """CPU time of the machine's PostgreSQL and Redis processes (the backends of the run's connections
+    included): {name: {pid: seconds}}."""
     ticks = os.sysconf("SC_CLK_TCK")
-    used = dict.fromkeys(names, 0.0)
+    used = {name: {} for name in names}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -45,7 +45,7 @@ def services_seconds(names=("postgres", "redis-server")):
         name = head.split("(", 1)[1]
         if name in used:
             fields = tail.split()
-            used[name] += (int(fields[11]) + int(fields[12])) / ticks
+            used[name][int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
     return used
 
 
@@ -70,8 +70,11 @@ def rates(before, after, seconds):
     """What was used between two readings, as fractions of one core."""
     return {
         "servers": (after["servers"] - before["servers"]) / seconds,
+        # By process: a PostgreSQL backend that ended in between (a connection closed) takes its time with it,
+        # which would make a sum of all go down. What such a process used in between is not counted.
         "services": {
-            name: (after["services"][name] - before["services"][name]) / seconds for name in after["services"]
+            name: sum(used - before["services"][name].get(pid, 0.0) for pid, used in processes.items()) / seconds
+            for name, processes in after["services"].items()
         },
         "machine": (after["machine"] - before["machine"]) / seconds,
     }
