@@ -4,18 +4,35 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, Q
 
+from festival.edition_cache import current_edition
 from festival.selectors import with_consent_flag
 
 from .models import Entry, EntryAuthor, Film, RegionQuota, RegionSignoff
 
 
 def entries_with_team():
+    """Entries with their school, authors, supervisors and films; the edition, nomination and age group come
+    from the cached edition (with_edition_parts) rather than from joins."""
     # Each join more makes PostgreSQL plan the query longer than it runs: only what the pages read of each entry.
-    return Entry.objects.select_related("edition", "nomination", "age_group", "school").prefetch_related(
+    return Entry.objects.select_related("school").prefetch_related(
         Prefetch("authors", queryset=EntryAuthor.objects.select_related("participant")),
         "supervisors",
         "films",
     )
+
+
+def with_edition_parts(entry):
+    """`entry` with its edition, nomination and age group from the cached current edition when it belongs to
+    it — no query; an entry of an earlier edition reads them when they are used."""
+    edition = current_edition()
+    if edition is None or entry.edition_id != edition.pk:
+        return entry
+    entry.edition = edition
+    for field, parts in (("nomination", edition.nominations.all()), ("age_group", edition.age_groups.all())):
+        part = next((p for p in parts if p.pk == getattr(entry, f"{field}_id")), None)
+        if part is not None:
+            setattr(entry, field, part)
+    return entry
 
 
 def entries_of(user):

@@ -26,7 +26,7 @@ from .problems import image_problem_message
 
 def _entry_for(request, pk, perm):
     """The entry if the user holds `perm` on it; 404 otherwise, so that others' entries are not revealed."""
-    entry = get_object_or_404(selectors.entries_with_team(), pk=pk)
+    entry = selectors.with_edition_parts(get_object_or_404(selectors.entries_with_team(), pk=pk))
     if not request.user.has_perm(perm, entry):
         if request.user.has_perm("submissions.view_entry", entry):
             raise PermissionDenied
@@ -318,7 +318,7 @@ def region_entries(request, code):
 @require_http_methods(["GET", "POST"])
 def region_entry(request, code, pk):
     region = _region_for(request, code)
-    entry = get_object_or_404(selectors.entries_with_team(), pk=pk, region=region)
+    entry = selectors.with_edition_parts(get_object_or_404(selectors.entries_with_team(), pk=pk, region=region))
     return_form = ReturnForm(request.POST if request.POST.get("action") == "return" else None)
     if request.method == "POST":
         action = request.POST.get("action")

@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from festival import edition_cache
@@ -182,3 +183,27 @@ def test_the_copy_in_memory_lasts_no_longer_than_the_cached_one():
     later = time.time() + edition_cache.TIMEOUT + 1
     with mock.patch("festival.cached.time.time", return_value=later):
         assert edition_cache.current_edition().title_en == "Raw"
+
+
+def test_an_entry_page_takes_the_edition_and_the_nomination_from_the_cached_copy(client):
+    edition = factories.open_edition()
+    student = factories.student_with_consent()
+    entry = factories.entry(user=student)
+    client.force_login(student)
+    client.get(f"/en/entries/{entry.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/en/entries/{entry.pk}/").content.decode()
+    assert edition.nominations.get(code="tv-story").name_en in page
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert not any(f'"festival_{table}"' in read for table in ("edition", "nomination", "agegroup"))
+
+
+def test_an_entry_of_an_earlier_edition_still_shows_its_nomination(client):
+    factories.open_edition()
+    student = factories.student_with_consent()
+    entry = factories.entry(user=student, nomination_code="music-video")
+    newer = factories.closed_edition()  # another edition is current now
+    assert edition_cache.current_edition().pk == newer.pk != entry.edition_id
+    client.force_login(student)
+    page = client.get(f"/en/entries/{entry.pk}/").content.decode()
+    assert entry.nomination.name_en in page
