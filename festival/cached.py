@@ -6,11 +6,13 @@ that read the old rows in between stores them under a version no one reads any m
 expire. (Dropping a key works even when Redis refuses writes because its memory is full.) A `Versioned`
 cache has one version for all its copies and, when copies are per item (a user), one more per item: a change
 to one item drops that item's, a bulk change all of them. Nothing read inside a transaction is stored (it
-may be rolled back). If the cache is down, every read goes to the database, every change still goes through,
-and for a few seconds no request waits for the cache again.
+may be rolled back), and a transaction that changed the rows reads them from the database until it ends. If
+the cache is down, every read goes to the database, every change still goes through, and for a few seconds
+no request waits for the cache again.
 """
 
 import logging
+import threading
 import time
 import uuid
 
@@ -25,6 +27,8 @@ PAUSE_AFTER_FAILURE = 5.0
 # What the cache holds for "nothing" (None would read as "not cached").
 _NOTHING = "nothing"
 _down_until = [0.0]
+# The Versioned caches whose rows the transaction now open on this thread changed (cleared outside one).
+_changed_here = threading.local()
 
 
 def cache_call(method, *args, must_try=False):
@@ -78,7 +82,13 @@ class Versioned:
         return f"festival:{self.name}:copy:{_site()}:{version}"
 
     def get(self, read, item=None):
-        """(the copy, its version): from the cache, or `read()` from the database and kept."""
+        """(the copy, its version): from the cache, or `read()` from the database and kept. A transaction
+        that changed these rows reads them from the database until it ends: its own changes, not a copy."""
+        if connection.in_atomic_block:
+            if self.name in getattr(_changed_here, "names", ()):
+                return read(), uuid.uuid4().hex
+        elif getattr(_changed_here, "names", None):
+            _changed_here.names = set()
         version = self.version(item)
         key = self.copy_key(version)
         last_key, last, read_at = self._last
@@ -103,6 +113,7 @@ class Versioned:
         key = self._version_key(item)
         cache_call(cache.delete, key, must_try=True)
         if connection.in_atomic_block:
+            _changed_here.names = getattr(_changed_here, "names", set()) | {self.name}
             transaction.on_commit(lambda: cache_call(cache.delete, key, must_try=True))
 
 

@@ -101,15 +101,24 @@ def test_a_read_inside_a_transaction_is_not_kept():
 
 
 def test_forgotten_again_once_the_change_commits():
-    """A request that reads between the change and its commit caches the old copy: the commit drops it."""
+    """A request that reads between the change and its commit caches the old copy: the commit drops it. The
+    transaction itself reads its own change meanwhile, not that copy."""
     edition = factories.open_edition()
     old = edition_cache.current_edition()
     with transaction.atomic():
         AgeGroup.objects.filter(edition=edition).update(max_age=30)
         # Another request, outside this transaction, reads the old rows and caches them meanwhile.
         cache.set(edition_cache._copies.copy_key(edition_cache._copies.version()), (time.time(), old))
-        assert {g.max_age for g in edition_cache.current_edition().age_groups.all()} != {30}
+        assert {g.max_age for g in edition_cache.current_edition().age_groups.all()} == {30}
+    assert cache.get(edition_cache._copies.copy_key(edition_cache._copies.version())) is None
     assert {g.max_age for g in edition_cache.current_edition().age_groups.all()} == {30}
+
+
+def test_a_transaction_that_changes_nothing_reads_the_copy(django_assert_num_queries):
+    factories.open_edition()
+    edition_cache.current_edition()
+    with transaction.atomic(), django_assert_num_queries(0):
+        assert edition_cache.current_edition().title_en == "Festival"
 
 
 def test_a_read_just_before_an_update_outside_a_transaction_is_not_kept():

@@ -471,6 +471,9 @@ def test_grand_prix_only_in_best_film_and_only_once(edition):
     assert error.value.code == "grand_prix_taken"
 
 
+# Committed, as in production: inside a test's transaction that changed the edition, the edition is read
+# afresh (festival/cached.py) and the published part is made for that transaction alone.
+@pytest.mark.django_db(transaction=True)
 def test_public_results_follow_a_reopened_and_locked_again_edition(client, edition):
     from judging.models import Award
 
