@@ -16,7 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from festival.models import Edition, Region
+from festival.models import Edition
+from festival.reference_cache import region_or_404
 from festival.views import permission_required
 from submissions.media_views import private_file_response
 
@@ -384,7 +385,7 @@ def archive(request, pk):
 @login_required
 @require_safe
 def region(request, code):
-    region = get_object_or_404(Region, code=code)
+    region = region_or_404(code)
     if not request.user.has_perm("festival.view_region_workspace", region):
         raise PermissionDenied
     edition = _edition()

@@ -9,11 +9,12 @@ class FestivalConfig(AppConfig):
     verbose_name = _("Festival")
 
     def ready(self):
-        from . import edition_cache, user_cache
+        from . import edition_cache, reference_cache, user_cache
         from .models import AgeGroup, Edition, Nomination, Phase
 
         edition_cache.connect(Edition, Phase, Nomination, AgeGroup)
         user_cache.connect()
+        reference_cache.connect()
 
 
 class LoginAttemptsConfig(AxesAppConfig):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .edition_cache import EditionPartQuerySet
 from .i18n import LocalizedNameMixin, localized
+from .reference_cache import ReferenceQuerySet
 from .user_cache import UserPartQuerySet
 
 # ---------------------------------------------------------------- territory
@@ -28,6 +29,8 @@ class Region(LocalizedNameMixin, models.Model):
     name_en = models.CharField(_("name in English"), max_length=120)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = ReferenceQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "code"]
         verbose_name = _("region")
@@ -41,6 +44,8 @@ class School(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="schools", verbose_name=_("region"))
     name = models.CharField(_("name"), max_length=300)
     locality = models.CharField(_("locality"), max_length=120, blank=True)
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
@@ -40,6 +40,7 @@ from .forms import (
 )
 from .models import Participant, Region, School, User
 from .phases import phase_allows, phase_required
+from .reference_cache import region_or_404
 
 logger = logging.getLogger(__name__)
 
@@ -316,7 +317,7 @@ def team_add(request):
 @login_required
 @require_safe
 def region_workspace(request, code):
-    region = get_object_or_404(Region, code=code)
+    region = region_or_404(code)
     if not request.user.has_perm("festival.view_region_workspace", region):
         raise PermissionDenied
     participants = selectors.region_participants(

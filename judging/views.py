@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from festival.edition_cache import cached_text, current_edition
 from festival.models import Edition, Nomination
 from festival.phases import PhaseClosed
+from festival.reference_cache import region_or_404
 from festival.views import permission_required
 from submissions import services as entry_services
 from submissions.media_views import private_file_response
@@ -253,9 +254,7 @@ def recuse(request, pk):
 @require_safe
 def region_panels(request, code):
     """The regional panels of a region, for its coordinator: their rankings inform the choice of finalists."""
-    from festival.models import Region
-
-    region = get_object_or_404(Region, code=code)
+    region = region_or_404(code)
     if not request.user.has_perm("festival.view_region_workspace", region):
         raise PermissionDenied
     edition = Edition.objects.current()

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from festival.models import AgeGroup, Edition, Nomination, Participant, Region, School
 
+from .region_cache import RegionStageQuerySet
+
 
 class Entry(models.Model):
     class State(models.TextChoices):
@@ -203,6 +205,8 @@ class RegionQuota(models.Model):
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="+", verbose_name=_("nomination"))
     quota = models.PositiveSmallIntegerField(_("finalists"), default=DEFAULT)
 
+    objects = RegionStageQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("finalist quota")
         verbose_name_plural = _("finalist quotas")
@@ -223,6 +227,8 @@ class RegionSignoff(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed by")
     )
     signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+
+    objects = RegionStageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sign-off of finalists")

@@ -7,7 +7,8 @@ from django.db.models import Count, F, Prefetch, Q
 from festival.edition_cache import current_edition
 from festival.selectors import with_consent_flag
 
-from .models import Entry, EntryAuthor, Film, RegionQuota, RegionSignoff
+from .models import Entry, EntryAuthor, Film, RegionQuota
+from .region_cache import region_stage
 
 
 def entries_with_team():
@@ -93,9 +94,10 @@ def region_entries(*, edition, region, filters):
     )
 
 
-def region_entry_rows(rows, nominations):
+def region_entry_rows(rows, nominations, path_for_pk):
     """What the coordinator's list shows of each of these entries (rows of region_entries): the authors'
-    names, whether the film in effect was also sent in another entry, the nomination, school and state."""
+    names, whether the film in effect was also sent in another entry, the nomination, school and state, and
+    the address of the entry's page (`path_for_pk(pk)`)."""
     rows = list(rows)
     ids = [row["pk"] for row in rows]
     authors = {}
@@ -123,13 +125,15 @@ def region_entry_rows(rows, nominations):
             "nomination": names.get(row["nomination_id"], ""),
             "school": row["school_name"] or row["school_other"],
             "state_label": states.get(row["state"], row["state"]),
+            "url": path_for_pk(row["pk"]),
         }
         for row in rows
     ]
 
 
 def region_entry_counts(*, edition, region):
-    """Counts for the coordinator: by state, and finalists by nomination against the quota; the nominations."""
+    """Counts for the coordinator: by state, and finalists by nomination against the quota; the nominations;
+    the sign-off; and `by_state_nomination`, for region_entries_count."""
     # One pass over the region's entries: by state and nomination (the finalists' rows give the second count).
     counts = (
         Entry.objects.filter(edition=edition, region=region)
@@ -138,13 +142,15 @@ def region_entry_counts(*, edition, region):
         .annotate(n=Count("pk"))
         .order_by()
     )
-    by_state, finalists = {}, {}
+    by_state, finalists, by_state_nomination = {}, {}, {}
     for state, nomination, n in counts:
         by_state[state] = by_state.get(state, 0) + n
+        by_state_nomination[state, nomination] = n
         if state in (Entry.State.REGIONAL_FINALIST, Entry.State.REPUBLICAN_PARTICIPANT):
             finalists[nomination] = finalists.get(nomination, 0) + n
     # The quotas of all nominations at once (finalist_quota's rule: a row if the organizer set one, else the default).
-    quotas = dict(RegionQuota.objects.filter(edition=edition, region=region).values_list("nomination_id", "quota"))
+    stage = region_stage(edition=edition, region=region)
+    quotas = stage["quotas"]
     nominations = list(edition.nominations.all()) if edition else []
     return {
         "state_counts": [
@@ -156,9 +162,25 @@ def region_entry_counts(*, edition, region):
             {"nomination": n, "finalists": finalists.get(n.pk, 0), "quota": quotas.get(n.pk, RegionQuota.DEFAULT)}
             for n in nominations
         ],
-        "signed_off": region_signed_off(edition=edition, region=region),
+        "signed_off": stage["signoff"],
+        "by_state_nomination": by_state_nomination,
     }
 
 
+def region_entries_count(filters, by_state_nomination):
+    """How many entries region_entries gives for `filters`, from the counts by state and nomination — or None
+    when the filters (a school, an age group, a search) need a query of their own."""
+    if filters.q or filters.school.isdigit() or filters.age_group.isdigit():
+        return None
+    state = filters.state if filters.state in Entry.State.values else None
+    nomination = int(filters.nomination) if filters.nomination.isdigit() else None
+    return sum(
+        n
+        for (row_state, row_nomination), n in by_state_nomination.items()
+        if (state is None or row_state == state) and (nomination is None or row_nomination == nomination)
+    )
+
+
 def region_signed_off(*, edition, region):
-    return RegionSignoff.objects.filter(edition=edition, region=region).select_related("signed_by").first()
+    """The region's sign-off (its signer read with it), or None: for showing; the services read their own."""
+    return region_stage(edition=edition, region=region)["signoff"]

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from festival.edition_cache import current_edition, with_parts
-from festival.models import Edition, Region, User
+from festival.models import Edition, User
+from festival.paths import path_for_pk
 from festival.phases import PhaseClosed, phase_allows, phase_check, phase_closed_response, phase_required
+from festival.reference_cache import region_or_404, region_schools
 from festival.views import permission_required
 
 from . import selectors, services
@@ -261,7 +263,7 @@ def film_file(request, pk, kind):
 
 
 def _region_for(request, code):
-    region = get_object_or_404(Region, code=code)
+    region = region_or_404(code)
     if not request.user.has_perm("festival.view_region_workspace", region):
         raise PermissionDenied
     return region
@@ -295,7 +297,12 @@ def region_entries(request, code):
     filters = selectors.EntryFilters.from_query(request.GET)
     entries = selectors.region_entries(edition=edition, region=region, filters=filters)
     counts = selectors.region_entry_counts(edition=edition, region=region)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(entries, 50)
+    # The number of films the filters let through, from the counts just read when they suffice.
+    known = selectors.region_entries_count(filters, counts.pop("by_state_nomination"))
+    if known is not None:
+        paginator.count = known
+    page = paginator.get_page(request.GET.get("page"))
     # The filters, kept in the links to the other pages.
     query = request.GET.copy()
     query.pop("page", None)
@@ -307,7 +314,10 @@ def region_entries(request, code):
             "edition": edition,
             "filters": filters,
             "page": page,
-            "rows": selectors.region_entry_rows(page.object_list, counts["nominations"]),
+            "rows": selectors.region_entry_rows(
+                page.object_list, counts["nominations"], path_for_pk("submissions:region_entry", region.code)
+            ),
+            "schools": region_schools(region.pk),
             "filter_query": query.urlencode(),
             **counts,
         },
