@@ -63,7 +63,14 @@ def criteria_default_create(*, edition):
 
 def criteria_for(*, edition, nomination):
     """A nomination's own criteria if it has any, else the edition's general ones."""
-    both = list(Criterion.objects.filter(Q(nomination=nomination) | Q(nomination__isnull=True), edition=edition))
+    return pick_criteria(
+        Criterion.objects.filter(Q(nomination=nomination) | Q(nomination__isnull=True), edition=edition), nomination
+    )
+
+
+def pick_criteria(criteria, nomination):
+    """Of an edition's `criteria`, the nomination's own if it has any, else the general ones."""
+    both = [c for c in criteria if c.nomination_id is None or c.nomination_id == nomination.pk]
     own = [c for c in both if c.nomination_id is not None]
     return own or both
 
@@ -157,9 +164,12 @@ def juror_drop(*, panel, juror, by):
     return assignments_build(panel=panel, by=by)
 
 
-def assignment_editable(assignment, now=None):
+def assignment_editable(assignment, now=None, *, locked=None):
+    """Whether the juror can still change the score; `locked`: whether the results are locked, if known."""
     now = now or timezone.now()
-    return assignment.active and now < assignment.panel.deadline and not results_locked(assignment.panel.edition)
+    if not (assignment.active and now < assignment.panel.deadline):
+        return False
+    return not (results_locked(assignment.panel.edition) if locked is None else locked)
 
 
 @transaction.atomic

@@ -23,9 +23,9 @@ from submissions.messages import entry_error_message
 from submissions.models import Entry
 from submissions.selectors import with_edition_parts
 
-from . import selectors, services
+from . import selectors, services, setup_cache
 from .forms import RecuseForm, ScoreForm
-from .models import Assignment, Award, Panel, ResultsLock, Score, Showcase
+from .models import Assignment, Award, Panel, Score, Showcase
 from .protocol import PROTOCOL_LANGUAGES, panel_protocol_pdf
 
 
@@ -120,7 +120,7 @@ def _saved_score(assignment):
 def score(request, pk):
     assignment = _assignment_for(request, pk)
     entry, panel = assignment.entry, assignment.panel
-    criteria = services.criteria_for(edition=panel.edition, nomination=entry.nomination)
+    criteria = setup_cache.criteria_for(edition=panel.edition, nomination=entry.nomination)
     # What is stored is shown on the page; a POST brings its own values (and the service reads the stored ones
     # under its lock), so the page's copy is read only when the page is shown.
     saved, initial = None, {}
@@ -153,7 +153,7 @@ def score(request, pk):
     if request.method == "POST":
         saved, _initial = _saved_score(assignment)
     # Asked only when the page is shown: a save checks it itself, under its lock.
-    editable = services.assignment_editable(assignment)
+    editable = services.assignment_editable(assignment, locked=setup_cache.locked_results(panel.edition) is not None)
     done, total = services.juror_progress(panel=panel, juror=request.user)
     film = entry.film
     return render(
@@ -382,8 +382,7 @@ def public_results(request):
     made once per language and kept for a couple of minutes. While the results are locked, neither the awards
     nor the films shown can change: a copy is good until the results are reopened and locked again."""
     edition = current_edition()
-    locks = ResultsLock.objects.filter(edition=edition, locked=True)
-    lock = locks.values("pk", "changed_at").first() if edition else None
+    lock = setup_cache.locked_results(edition) if edition else None
     context = {"edition": edition, "locked": lock is not None}
     if lock is not None:
         made_of = f"{edition.cache_stamp}:{edition.pk}:{lock['pk']}:{lock['changed_at'].timestamp()}"

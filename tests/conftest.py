@@ -30,9 +30,10 @@ def _no_cached_edition():
     """A test's edition and people go with the test's transaction: they must not stay cached as the next
     test's current edition or signed-in person (festival/edition_cache.py, festival/user_cache.py)."""
     from festival import cached, edition_cache, reference_cache, user_cache
+    from judging import setup_cache
     from submissions import region_cache
 
-    caches = (edition_cache, user_cache, reference_cache, region_cache)
+    caches = (edition_cache, user_cache, reference_cache, region_cache, setup_cache)
     cached._down_until[0] = 0.0  # a test that took the cache down must not leave the next one without it
     for kept in caches:
         kept.forget()

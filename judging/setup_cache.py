@@ -1,0 +1,82 @@
+"""What the jury's pages show of an edition's judging set-up, kept in the cache between requests: its
+criteria and whether its results are locked.
+
+A juror's scoring page needs both on every film (the criteria make the form; the lock, with the deadline,
+whether it can still be changed), and the public results page needs the lock on every request of the results
+night. They change a few times in an edition. Every write to a criterion or to the lock names a new version of
+the edition's copy (festival/cached.py), and a bulk write of every edition's. The copy is for showing: the
+services that save scores and decide awards read the lock and the criteria from the database themselves.
+"""
+
+from festival import cached
+
+TIMEOUT = 120
+_copies = cached.Versioned("judging-setup", TIMEOUT, in_process=True)
+
+
+def judging_setup(edition):
+    """{"criteria": the edition's criteria (read-only), "lock": {"pk", "locked", "changed_at"} or None}."""
+    from .models import Criterion, ResultsLock
+
+    def read():
+        return {
+            "criteria": list(Criterion.objects.filter(edition=edition)),
+            "lock": ResultsLock.objects.filter(edition=edition).values("pk", "locked", "changed_at").first(),
+        }
+
+    setup, _version = _copies.get(read, item=str(edition.pk))
+    return setup
+
+
+def criteria_for(*, edition, nomination):
+    """services.criteria_for, from the copy."""
+    from .services import pick_criteria
+
+    return pick_criteria(judging_setup(edition)["criteria"], nomination)
+
+
+def locked_results(edition):
+    """The lock ({"pk", "changed_at"}) while the edition's results are locked, else None."""
+    lock = judging_setup(edition)["lock"]
+    return lock if lock is not None and lock["locked"] else None
+
+
+def forget(edition_id=None):
+    _copies.forget(None if edition_id is None else str(edition_id))
+
+
+class JudgingSetupQuerySet(cached.ForgettingQuerySet):
+    """For criteria and the lock: a bulk write forgets the copies of the editions it touches."""
+
+    def forget_all(self):
+        forget()
+
+    def affected_items(self):
+        return list(self.order_by().values_list("edition_id", flat=True).distinct()[: self.MAX_ITEMS + 1])
+
+    def forget_items(self, items):
+        for edition_id in items:
+            forget(edition_id)
+
+
+def _before_save(sender, instance, **kwargs):
+    # A criterion moved to another edition: the one it leaves loses its copy too.
+    if not instance._state.adding and instance.pk is not None:
+        for edition_id in sender._base_manager.filter(pk=instance.pk).values_list("edition_id", flat=True):
+            forget(edition_id)
+
+
+def _changed(sender, instance, **kwargs):
+    forget(instance.edition_id)
+
+
+def connect():
+    from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
+
+    from .models import Criterion, ResultsLock
+
+    post_migrate.connect(lambda **kwargs: forget(), weak=False, dispatch_uid="judging-setup-migrate")
+    for model in (Criterion, ResultsLock):
+        pre_save.connect(_before_save, sender=model, dispatch_uid=f"judging-setup-before-{model.__name__}")
+        post_save.connect(_changed, sender=model, dispatch_uid=f"judging-setup-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"judging-setup-delete-{model.__name__}")

@@ -1,0 +1,71 @@
+"""The criteria and the results lock kept in the cache for the jury's pages and the public results
+(judging/setup_cache.py): never stale after a change, however it is written; the services still read the
+database."""
+
+import pytest
+from django.urls import reverse
+
+from judging import services, setup_cache
+from judging.models import Assignment, Criterion, ResultsLock
+from tests import factories
+from tests.test_judging import finalists, panel_with
+
+# Outside a test transaction: the cache keeps only what was read outside one (committed data).
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_criteria_are_read_once_and_follow_the_rule_of_the_service(edition, django_assert_num_queries):
+    services.criteria_default_create(edition=edition)
+    tv, music = (edition.nominations.get(code=code) for code in ("tv-story", "music-video"))
+    Criterion.objects.create(edition=edition, nomination=music, code="rhythm", name_kk="Ы", name_ru="Р", name_en="R")
+    for nomination in (tv, music):
+        expected = [c.pk for c in services.criteria_for(edition=edition, nomination=nomination)]
+        assert [c.pk for c in setup_cache.criteria_for(edition=edition, nomination=nomination)] == expected
+    with django_assert_num_queries(0):
+        own = setup_cache.criteria_for(edition=edition, nomination=music)
+    # A nomination's own criteria replace the general ones.
+    assert [c.code for c in own] == ["rhythm"]
+    assert len(setup_cache.criteria_for(edition=edition, nomination=tv)) == 7
+
+
+@pytest.mark.parametrize("how", ["save", "queryset update", "delete"])
+def test_a_changed_criterion_is_seen_at_once(edition, how):
+    services.criteria_default_create(edition=edition)
+    tv = edition.nominations.get(code="tv-story")
+    first = setup_cache.criteria_for(edition=edition, nomination=tv)[0]
+    if how == "save":
+        criterion = Criterion.objects.get(pk=first.pk)
+        criterion.maximum = 5
+        criterion.save()
+        assert setup_cache.criteria_for(edition=edition, nomination=tv)[0].maximum == 5
+    elif how == "queryset update":
+        Criterion.objects.filter(edition=edition).update(maximum=20)
+        assert {c.maximum for c in setup_cache.criteria_for(edition=edition, nomination=tv)} == {20}
+    else:
+        Criterion.objects.filter(pk=first.pk).delete()
+        assert first.pk not in [c.pk for c in setup_cache.criteria_for(edition=edition, nomination=tv)]
+
+
+def test_the_lock_is_seen_at_once_by_the_scoring_page_and_the_public_results(client, edition):
+    finalists(edition, 1)
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    client.force_login(juror)
+    score_page = reverse("judging:score", args=[assignment.pk])
+    assert 'data-testid="save-next"' in client.get(score_page).content.decode()
+    assert setup_cache.locked_results(edition) is None
+    organizer = factories.organizer()
+    services.results_lock(edition=edition, by=organizer)
+    assert setup_cache.locked_results(edition)["pk"] == ResultsLock.objects.get().pk
+    # Read-only now: no form to save.
+    assert 'data-testid="save-next"' not in client.get(score_page).content.decode()
+    assert client.get(reverse("judging:public")).context["locked"] is True
+    services.results_reopen(edition=edition, by=organizer, reason="Пересчёт")
+    assert setup_cache.locked_results(edition) is None
+    assert client.get(reverse("judging:public")).context["locked"] is False
+    assert 'data-testid="save-next"' in client.get(score_page).content.decode()
+    # A queryset update (no signal) is seen too.
+    ResultsLock.objects.update(locked=True)
+    assert client.get(reverse("judging:public")).context["locked"] is True
