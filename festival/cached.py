@@ -1,14 +1,14 @@
 """Copies of database rows kept in the cache between requests, never stale after a change.
 
-A copy is stored under a version: a random name kept in the cache. Every change to the rows drops the
+A copy is stored with its version: a random name kept in the cache. Every change to the rows drops the
 version — at once and again after its transaction commits — and the next read names a new one, so a request
-that read the old rows in between stores them under a version no one reads any more; old copies simply
-expire. (Dropping a key works even when Redis refuses writes because its memory is full.) A `Versioned`
-cache has one version for all its copies and, when copies are per item (a user), one more per item: a change
-to one item drops that item's, a bulk change all of them. Nothing read inside a transaction is stored (it
-may be rolled back), and a transaction that changed the rows reads them from the database until it ends. If
-the cache is down, every read goes to the database, every change still goes through, and for a few seconds
-no request waits for the cache again.
+that read the old rows in between stores them with a version no one takes for current any more. A copy and
+the versions it must match come back in one round trip to the cache. (Dropping a key works even when Redis
+refuses writes because its memory is full.) A `Versioned` cache has one version for all its copies and, when
+copies are per item (a user), one more per item: a change to one item drops that item's, a bulk change all of
+them. Nothing read inside a transaction is stored (it may be rolled back), and a transaction that changed the
+rows reads them from the database until it ends. If the cache is down, every read goes to the database, every
+change still goes through, and for a few seconds no request waits for the cache again.
 """
 
 import logging
@@ -58,17 +58,17 @@ class Versioned:
 
     def __init__(self, name, timeout, *, in_process=False):
         self.name, self.timeout, self.in_process = name, timeout, in_process
-        self._last = (None, None, 0.0)  # (copy key, copy, when it was read from the database), in this process
+        # ((copy key, version), copy, when it was read from the database): the last copy read, in this process.
+        self._last = (None, None, 0.0)
 
     def _version_key(self, item=None):
         return f"festival:{self.name}:version:{_site()}" + ("" if item is None else f":{item}")
 
-    def version(self, item=None):
-        """The name of the copy now current (of `item`'s, for per-item copies)."""
-        keys = [self._version_key()] + ([] if item is None else [self._version_key(item)])
-        found = cache_call(cache.get_many, keys)
-        if found is None:  # the cache is down: a name no copy has
-            return uuid.uuid4().hex
+    def _version_keys(self, item):
+        return [self._version_key()] + ([] if item is None else [self._version_key(item)])
+
+    def _versions(self, keys, found):
+        """The name of the copy now current, from the version keys `found` (a dict) or naming new ones."""
         versions = []
         for key in keys:
             if key not in found:
@@ -78,8 +78,18 @@ class Versioned:
             versions.append(found[key])
         return "-".join(versions)
 
-    def copy_key(self, version):
-        return f"festival:{self.name}:copy:{_site()}:{version}"
+    def version(self, item=None):
+        """The name of the copy now current (of `item`'s, for per-item copies)."""
+        keys = self._version_keys(item)
+        found = cache_call(cache.get_many, keys)
+        if found is None:  # the cache is down: a name no copy has
+            return uuid.uuid4().hex
+        return self._versions(keys, found)
+
+    def copy_key(self, item=None):
+        """Where the copy (of `item`) is kept, with the version it was read under: one place per item, so a
+        copy and the versions it must match come back from the cache together."""
+        return f"festival:{self.name}:copy:{_site()}" + ("" if item is None else f":{item}")
 
     def get(self, read, item=None):
         """(the copy, its version): from the cache, or `read()` from the database and kept. A transaction
@@ -89,23 +99,30 @@ class Versioned:
                 return read(), uuid.uuid4().hex
         elif getattr(_changed_here, "names", None):
             _changed_here.names = set()
-        version = self.version(item)
-        key = self.copy_key(version)
-        last_key, last, read_at = self._last
+        keys, key = self._version_keys(item), self.copy_key(item)
+        # In memory, the copy needs only its version from the cache; otherwise the copy comes with it.
+        found = cache_call(cache.get_many, keys if self.in_process else [*keys, key])
+        if found is None:  # the cache is down: from the database, kept nowhere
+            return read(), uuid.uuid4().hex
+        kept = found.pop(key, None)
+        version = self._versions(keys, found)
+        last_version, last, read_at = self._last
         # The timeout also bounds writes that send no signal (raw SQL): counted from the database read.
-        if self.in_process and last_key == key and time.time() - read_at < self.timeout:
-            return last, version
-        cached = cache_call(cache.get, key)
-        if cached is not None:
-            read_at, value = cached
+        if self.in_process:
+            if last_version == (key, version) and time.time() - read_at < self.timeout:
+                return last, version
+            kept = cache_call(cache.get, key)
+        # A copy read under another version is of rows changed since.
+        if kept is not None and kept[0] == version:
+            _version, read_at, value = kept
             value = None if value == _NOTHING else value
         else:
             read_at, value = time.time(), read()
             if connection.in_atomic_block:
                 return value, version
-            cache_call(cache.set, key, (read_at, _NOTHING if value is None else value), self.timeout)
+            cache_call(cache.set, key, (version, read_at, _NOTHING if value is None else value), self.timeout)
         if self.in_process:
-            self._last = (key, value, read_at)
+            self._last = ((key, version), value, read_at)
         return value, version
 
     def forget(self, item=None):
