@@ -7,13 +7,13 @@ from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from festival.edition_cache import cached_text, current_edition
 from festival.models import Edition, Nomination
+from festival.paths import path_for_pk
 from festival.phases import PhaseClosed
 from festival.reference_cache import region_or_404
 from festival.views import permission_required
@@ -66,12 +66,9 @@ def panel(request, pk):
             else Nomination.objects.filter(edition_id=panel.edition_id)
         )
     }
+    score_path = path_for_pk("judging:score")
     assignments = [
-        {
-            **row,
-            "nomination": nominations.get(row["nomination_id"], ""),
-            "url": reverse("judging:score", args=[row["pk"]]),
-        }
+        {**row, "nomination": nominations.get(row["nomination_id"], ""), "url": score_path(row["pk"])}
         for row in Assignment.objects.filter(panel=panel, juror=request.user, active=True)
         .order_by("pk")
         .values("pk", title=F("entry__title"), nomination_id=F("entry__nomination_id"), score_status=F("score__status"))
