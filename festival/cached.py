@@ -143,6 +143,9 @@ class ForgettingQuerySet(models.QuerySet):
 
     # More items than this and a write forgets every copy instead of asking which.
     MAX_ITEMS = 100
+    # The fields that say which item a row belongs to: an update() that sets one moves rows to items the
+    # rows before it do not name, and forgets every copy.
+    item_fields = ()
 
     def forget_all(self):
         raise NotImplementedError
@@ -166,7 +169,8 @@ class ForgettingQuerySet(models.QuerySet):
             forget()
 
     def update(self, **kwargs):
-        return self._forgetting(super().update, items=self.affected_items(), **kwargs)
+        items = None if set(kwargs) & set(self.item_fields) else self.affected_items()
+        return self._forgetting(super().update, items=items, **kwargs)
 
     def bulk_create(self, *args, **kwargs):
         return self._forgetting(super().bulk_create, *args, **kwargs)

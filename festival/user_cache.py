@@ -48,7 +48,9 @@ def _owners_in_database(model, filters):
 
 class UserPartQuerySet(cached.ForgettingQuerySet):
     """For accounts, participants, consents and roles: a bulk write forgets the copies of the people whose
-    rows it touches (everyone's, for more than a hundred)."""
+    rows it touches (everyone's, for more than a hundred, or when it gives rows to other people)."""
+
+    item_fields = ("user", "user_id", "participant", "participant_id")
 
     def forget_all(self):
         forget()

@@ -46,7 +46,10 @@ def forget(edition_id=None):
 
 
 class JudgingSetupQuerySet(cached.ForgettingQuerySet):
-    """For criteria and the lock: a bulk write forgets the copies of the editions it touches."""
+    """For criteria and the lock: a bulk write forgets the copies of the editions it touches (every edition's
+    when it moves rows to another one)."""
+
+    item_fields = ("edition", "edition_id")
 
     def forget_all(self):
         forget()

@@ -23,6 +23,9 @@ def region_stage(*, edition, region):
     with it) or None}."""
     from .models import RegionQuota, RegionSignoff
 
+    if edition is None:  # between editions: nothing set
+        return {"quotas": {}, "signoff": None}
+
     def read():
         return {
             "quotas": dict(
@@ -41,7 +44,9 @@ def forget(edition_id=None, region_id=None):
 
 class RegionStageQuerySet(cached.ForgettingQuerySet):
     """For quotas and sign-offs: a bulk write forgets the copies of the regions it touches (every region's,
-    for more than a hundred)."""
+    for more than a hundred, or when it moves rows to another region or edition)."""
+
+    item_fields = ("edition", "edition_id", "region", "region_id")
 
     def forget_all(self):
         forget()

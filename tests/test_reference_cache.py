@@ -176,3 +176,20 @@ def test_row_addresses_are_those_reverse_gives():
             for pk in (1, 42, 987654321, 10**15):
                 assert path(pk) == reverse("submissions:region_entry", args=["astana", pk])
             assert path_for_pk("judging:score")(7) == reverse("judging:score", args=[7])
+
+
+def test_a_quota_moved_by_a_queryset_update_is_seen_where_it_goes(edition):
+    astana, shymkent = factories.region("astana"), factories.region("shymkent")
+    nomination = edition.nominations.get(code="tv-story")
+    RegionQuota.objects.create(edition=edition, region=astana, nomination=nomination, quota=4)
+    assert region_stage(edition=edition, region=shymkent)["quotas"] == {}
+    RegionQuota.objects.filter(region=astana).update(region=shymkent)
+    assert region_stage(edition=edition, region=shymkent)["quotas"] == {nomination.pk: 4}
+    assert region_stage(edition=edition, region=astana)["quotas"] == {}
+
+
+def test_the_coordinators_list_between_editions(client):
+    """No current edition: an empty list, not an error."""
+    client.force_login(factories.coordinator("astana"))
+    page = _listed(client, "")
+    assert page.context["page"].paginator.count == 0
