@@ -3,7 +3,7 @@
     GUNICORN_POOL=pages   gunicorn --config deploy/gunicorn.conf.py   # festival-web.service: every page
     GUNICORN_POOL=uploads gunicorn --config deploy/gunicorn.conf.py   # festival-uploads.service: /tus/ only
 
-Pages: sync workers, GUNICORN_WORKERS of them (2 × CPUs + 1), on GUNICORN_BIND (127.0.0.1:8000). Uploads:
+Pages: sync workers, GUNICORN_WORKERS of them (one per CPU), on GUNICORN_BIND (127.0.0.1:8000). Uploads:
 GUNICORN_UPLOADS_WORKERS (2) gthread workers of GUNICORN_UPLOADS_THREADS (16) threads, on GUNICORN_UPLOADS_BIND
 (127.0.0.1:8001). Several addresses are comma-separated. GUNICORN_ACCESS_LOG: "-" (standard output, the
 default) or empty for none when nginx's log is enough.
@@ -19,6 +19,15 @@ interpreter lock to share (gunicorn's documentation recommends sync workers behi
 half as long again). Slow uploads then never make a page wait. Django is thread-safe; each thread keeps its
 own database connection: pages workers + uploads workers × threads per host count against PostgreSQL's
 max_connections (100).
+
+Why one pages process per CPU, not gunicorn's usual 2 × CPUs + 1. A page is CPU work with short waits on
+PostgreSQL and Redis in between; with more processes than cores, a page that was half done waits for a core
+while other pages start, and the slowest pages wait longest. bench/load.py, 200 users at about 100 requests a
+second on two cores, p95 of the costliest pages (a film's page, a region's films, a juror's scoring page and
+its save): 5 processes 18–25 ms, 3 processes 14–20 ms, 2 processes 13–16 ms, and 1 process queues everything
+(the floor itself at 14 ms). One process per CPU still serves some 400 pages a second per two cores. A page
+that takes seconds (a region's .xlsx) holds its process for as long: with a host of two cores, give the pool a
+third process (GUNICORN_WORKERS=3) if such pages are asked for often, or add a host.
 """
 
 import os
@@ -35,7 +44,7 @@ wsgi_app = "festival.wsgi:application"
 if POOL == "pages":
     bind = _addresses("GUNICORN_BIND", "127.0.0.1:8000")
     worker_class = "sync"
-    workers = int(os.environ.get("GUNICORN_WORKERS", 2 * CPUS + 1))
+    workers = int(os.environ.get("GUNICORN_WORKERS", CPUS))
     # A page that takes longer than this is stuck: its process is replaced.
     timeout = 60
     proc_name = "festival-web"
