@@ -76,6 +76,9 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+# PostgreSQL through Django's own backend, with a health check that needs no round trip (festival/postgres).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "festival.postgres"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "festival.User"

@@ -28,6 +28,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+DATABASES["default"]["ENGINE"] = "festival.postgres"
 
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss"})
 CELERY_BROKER_URL = REDIS_URL
