@@ -9,6 +9,10 @@ copies are per item (a user), one more per item: a change to one item drops that
 them. Nothing read inside a transaction is stored (it may be rolled back), and a transaction that changed the
 rows reads them from the database until it ends. If the cache is down, every read goes to the database, every
 change still goes through, and for a few seconds no request waits for the cache again.
+
+Within one request a version is read from the cache once: a page that asks for the current edition three
+times asks Redis once, and sees one edition throughout. A change made by the request itself drops what it
+read; a change made elsewhere meanwhile is seen by the next request.
 """
 
 import logging
@@ -29,6 +33,54 @@ _NOTHING = "nothing"
 _down_until = [0.0]
 # The Versioned caches whose rows the transaction now open on this thread changed (cleared outside one).
 _changed_here = threading.local()
+# The versions this thread's request has read, by key (None outside a request: Celery tasks, commands).
+_request = threading.local()
+_ABSENT = object()
+
+
+def request_started(**_kwargs):
+    _request.versions = {}
+
+
+def request_finished(**_kwargs):
+    _request.versions = None
+
+
+def connect():
+    from django.core import signals
+
+    signals.request_started.connect(request_started, dispatch_uid="festival.cached.request_started")
+    signals.request_finished.connect(request_finished, dispatch_uid="festival.cached.request_finished")
+
+
+def _read_many(version_keys, extra=()):
+    """The version keys (and the `extra` keys) found in the cache, as get_many; None if the cache is down. The
+    request's versions already read are not asked again."""
+    known = getattr(_request, "versions", None)
+    if known is None:
+        return cache_call(cache.get_many, [*version_keys, *extra])
+    missing = [key for key in version_keys if key not in known]
+    if not missing and not extra:
+        found = {}
+    else:
+        found = cache_call(cache.get_many, [*missing, *extra])
+        if found is None:
+            return None
+        for key in missing:
+            known[key] = found.get(key, _ABSENT)
+    for key in version_keys:
+        if known[key] is not _ABSENT:
+            found[key] = known[key]
+    return found
+
+
+def _remember(key, value):
+    known = getattr(_request, "versions", None)
+    if known is not None:
+        if value is None:
+            known.pop(key, None)
+        else:
+            known[key] = value
 
 
 def cache_call(method, *args, must_try=False):
@@ -74,14 +126,16 @@ class Versioned:
             if key not in found:
                 # The first read (or the first after a change) names it; two at once agree through add().
                 cache_call(cache.add, key, uuid.uuid4().hex, VERSION_TIMEOUT)
-                found[key] = cache_call(cache.get, key) or uuid.uuid4().hex
+                named = cache_call(cache.get, key)
+                _remember(key, named)
+                found[key] = named or uuid.uuid4().hex
             versions.append(found[key])
         return "-".join(versions)
 
     def version(self, item=None):
         """The name of the copy now current (of `item`'s, for per-item copies)."""
         keys = self._version_keys(item)
-        found = cache_call(cache.get_many, keys)
+        found = _read_many(keys)
         if found is None:  # the cache is down: a name no copy has
             return uuid.uuid4().hex
         return self._versions(keys, found)
@@ -101,7 +155,7 @@ class Versioned:
             _changed_here.names = set()
         keys, key = self._version_keys(item), self.copy_key(item)
         # In memory, the copy needs only its version from the cache; otherwise the copy comes with it.
-        found = cache_call(cache.get_many, keys if self.in_process else [*keys, key])
+        found = _read_many(keys, () if self.in_process else (key,))
         if found is None:  # the cache is down: from the database, kept nowhere
             return read(), uuid.uuid4().hex
         kept = found.pop(key, None)
@@ -128,10 +182,11 @@ class Versioned:
     def forget(self, item=None):
         """Drop the version now and once the current transaction (if any) commits: of `item`, or of all."""
         key = self._version_key(item)
+        _remember(key, None)
         cache_call(cache.delete, key, must_try=True)
         if connection.in_atomic_block:
             _changed_here.names = getattr(_changed_here, "names", set()) | {self.name}
-            transaction.on_commit(lambda: cache_call(cache.delete, key, must_try=True))
+            transaction.on_commit(lambda: (_remember(key, None), cache_call(cache.delete, key, must_try=True)))
 
 
 class ForgettingQuerySet(models.QuerySet):

@@ -1,0 +1,95 @@
+"""Versions read once per request (festival/cached.py): a page that asks for the current edition several times
+asks the cache once, a change made by the request itself is seen at once, and a change made elsewhere is seen
+by the next request."""
+
+import pytest
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import connection
+
+from festival import cached, edition_cache
+from festival.models import Edition
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """Every get_many sent to the cache, by its keys."""
+    calls = []
+    original = cache.get_many
+
+    def counted(keys, *args, **kwargs):
+        calls.append(list(keys))
+        return original(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cached.cache, "get_many", counted)
+    return calls
+
+
+@pytest.fixture
+def in_a_request():
+    request_started.send(sender=None)
+    yield
+    request_finished.send(sender=None)
+
+
+def test_in_a_request_the_edition_version_is_read_once(in_a_request, cache_reads):
+    factories.open_edition()
+    first = edition_cache.current_edition()
+    reads = len(cache_reads)
+    for _ in range(3):
+        assert edition_cache.current_edition().pk == first.pk
+    assert len(cache_reads) == reads
+
+
+def test_outside_a_request_every_read_asks_the_cache(cache_reads):
+    factories.open_edition()
+    edition_cache.current_edition()
+    reads = len(cache_reads)
+    edition_cache.current_edition()
+    edition_cache.current_edition()
+    assert len(cache_reads) == reads + 2
+
+
+def test_a_change_made_in_the_request_is_seen_in_the_same_request(in_a_request):
+    edition = factories.open_edition()
+    assert edition_cache.current_edition().title_en == "Festival"
+    Edition.objects.filter(pk=edition.pk).update(title_en="Renamed")
+    assert edition_cache.current_edition().title_en == "Renamed"
+    edition.title_en = "Saved"
+    edition.save()
+    assert edition_cache.current_edition().title_en == "Saved"
+
+
+def test_a_change_made_elsewhere_is_seen_by_the_next_request():
+    edition = factories.open_edition()
+    request_started.send(sender=None)
+    try:
+        assert edition_cache.current_edition().title_en == "Festival"
+        # Another process changes the edition, and its signal drops the version in the cache.
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE festival_edition SET title_en = 'Elsewhere' WHERE id = %s", [edition.pk])
+        cache.delete(edition_cache._copies._version_key())
+        # This request keeps the version it read: one edition from its start to its end.
+        assert edition_cache.current_edition().title_en == "Festival"
+    finally:
+        request_finished.send(sender=None)
+    request_started.send(sender=None)
+    try:
+        assert edition_cache.current_edition().title_en == "Elsewhere"
+    finally:
+        request_finished.send(sender=None)
+
+
+def test_a_page_asks_the_cache_for_each_version_once(client, cache_reads):
+    factories.open_edition()
+    student = factories.student_with_consent()
+    entry = factories.entry(user=student)
+    client.force_login(student)
+    client.get(f"/en/entries/{entry.pk}/")
+    cache_reads.clear()
+    assert client.get(f"/en/entries/{entry.pk}/").status_code == 200
+    asked = [key for keys in cache_reads for key in keys if ":version:" in key]
+    assert asked and len(asked) == len(set(asked)), asked
