@@ -36,6 +36,8 @@ _changed_here = threading.local()
 # The versions this thread's request has read, by key (None outside a request: Celery tasks, commands).
 _request = threading.local()
 _ABSENT = object()
+# The Versioned caches whose version is read with the session (see read_with_session).
+_WITH_SESSION = []
 
 
 def request_started(**_kwargs):
@@ -74,6 +76,13 @@ def _read_many(version_keys, extra=()):
     return found
 
 
+def read_with_session(key):
+    """The cache's value at `key` (the request's session, festival/sessions.py), read in the same round trip as
+    the versions nearly every page asks for next (`Versioned(..., with_session=True)`); None if not there."""
+    found = _read_many([copies._version_key() for copies in _WITH_SESSION], (key,))
+    return None if found is None else found.get(key)
+
+
 def _remember(key, value):
     known = getattr(_request, "versions", None)
     if known is not None:
@@ -106,10 +115,13 @@ class Versioned:
     """`in_process=True` also keeps the last copy read in this process's memory, used while its version is
     current and for no longer than the cache would keep it: one cache read instead of two and no unpickling.
     Only for copies every caller treats as read-only (the request's user is not: attributes are cached on it
-    during a request)."""
+    during a request). `with_session=True`: the version is read with the request's session, for copies
+    nearly every page needs (the current edition)."""
 
-    def __init__(self, name, timeout, *, in_process=False):
+    def __init__(self, name, timeout, *, in_process=False, with_session=False):
         self.name, self.timeout, self.in_process = name, timeout, in_process
+        if with_session:
+            _WITH_SESSION.append(self)
         # ((copy key, version), copy, when it was read from the database): the last copy read, in this process.
         self._last = (None, None, 0.0)
 

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from . import cached
 
 TIMEOUT = 120
-_copies = cached.Versioned("current-edition", TIMEOUT, in_process=True)
+_copies = cached.Versioned("current-edition", TIMEOUT, in_process=True, with_session=True)
 
 
 def current_edition():

@@ -93,3 +93,30 @@ def test_a_page_asks_the_cache_for_each_version_once(client, cache_reads):
     assert client.get(f"/en/entries/{entry.pk}/").status_code == 200
     asked = [key for keys in cache_reads for key in keys if ":version:" in key]
     assert asked and len(asked) == len(set(asked)), asked
+
+
+def test_the_session_and_the_edition_version_come_in_one_round_trip(client, cache_reads, settings):
+    assert settings.SESSION_ENGINE == "festival.sessions"
+    factories.open_edition()
+    student = factories.student_with_consent()
+    entry = factories.entry(user=student)
+    client.force_login(student)
+    client.get(f"/en/entries/{entry.pk}/")
+    cache_reads.clear()
+    page = client.get(f"/en/entries/{entry.pk}/")
+    assert page.status_code == 200 and entry.title in page.content.decode()
+    edition_version = edition_cache._copies._version_key()
+    with_session = [keys for keys in cache_reads if any("sessions" in key for key in keys)]
+    assert len(with_session) == 1 and edition_version in with_session[0]
+    assert [keys for keys in cache_reads if edition_version in keys] == with_session
+
+
+def test_a_session_the_cache_forgot_is_read_from_the_database(client):
+    student = factories.student_with_consent()
+    client.force_login(student)
+    assert client.get("/en/me/").status_code == 200
+    key = f"django.contrib.sessions.cached_db{client.session.session_key}"
+    assert cache.get(key) is not None
+    cache.delete(key)
+    page = client.get("/en/me/")
+    assert page.status_code == 200 and student.first_name in page.content.decode()

@@ -33,7 +33,8 @@ DATABASES["default"]["ENGINE"] = "festival.postgres"
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss"})
 CELERY_BROKER_URL = REDIS_URL
 CACHES = redis_cache(REDIS_URL)
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# cached_db, with the edition's version read in the same round trip (festival/sessions.py).
+SESSION_ENGINE = "festival.sessions"
 
 
 def _email_settings(url):
