@@ -7,7 +7,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from festival.edition_cache import current_edition
 from submissions.models import Entry
+from submissions.selectors import with_edition_parts
 
 from .models import (
     Assignment,
@@ -164,6 +166,16 @@ def juror_drop(*, panel, juror, by):
     return assignments_build(panel=panel, by=by)
 
 
+def with_edition(assignment):
+    """`assignment` with its panel's edition and its entry's nomination and age group from the cached current
+    edition, not from joins; those of an earlier edition are read when they are used."""
+    with_edition_parts(assignment.entry)
+    edition = current_edition()
+    if edition is not None and assignment.panel.edition_id == edition.pk:
+        assignment.panel.edition = edition
+    return assignment
+
+
 def assignment_editable(assignment, now=None, *, locked=None):
     """Whether the juror can still change the score; `locked`: whether the results are locked, if known."""
     now = now or timezone.now()
@@ -182,11 +194,8 @@ def score_save(*, assignment, values, notes, note, submit, version, by):
     one: another tab saved meanwhile). Side effects: Score and ScoreItem rows; an audit record with the
     values before and after.
     """
-    assignment = (
-        Assignment.objects.select_for_update(of=("self", "panel", "entry"))  # as before: not the edition
-        .select_related("panel__edition", "entry__nomination")
-        .get(pk=assignment.pk)
-    )
+    locked = Assignment.objects.select_for_update(of=("self", "panel", "entry")).select_related("panel", "entry")
+    assignment = with_edition(locked.get(pk=assignment.pk))
     if assignment.juror_id != by.pk:
         raise JudgingError("not_yours")
     if not assignment_editable(assignment):

@@ -21,7 +21,6 @@ from submissions import services as entry_services
 from submissions.media_views import private_file_response
 from submissions.messages import entry_error_message
 from submissions.models import Entry
-from submissions.selectors import with_edition_parts
 
 from . import selectors, services, setup_cache
 from .forms import RecuseForm, ScoreForm
@@ -90,12 +89,7 @@ def panel(request, pk):
 
 def _assignment_for(request, pk):
     """The juror's own active assignment; anybody else's is not found."""
-    assignment = get_object_or_404(Assignment.objects.select_related("panel", "entry"), pk=pk)
-    # The edition and the nomination from the cached edition, not from two joins more.
-    with_edition_parts(assignment.entry)
-    edition = current_edition()
-    if edition is not None and assignment.panel.edition_id == edition.pk:
-        assignment.panel.edition = edition
+    assignment = services.with_edition(get_object_or_404(Assignment.objects.select_related("panel", "entry"), pk=pk))
     if not request.user.has_perm("judging.score", assignment):
         raise Http404
     return assignment
