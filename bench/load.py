@@ -11,8 +11,9 @@ deploy/gunicorn.conf.py sets them up (pages on sync workers, /tus/ on threads) w
 process of its own: the public (landing, results), students (their page, their films, a film's page, a small
 film uploaded through /tus/ to the uploads pool), coordinators (the region's films with filters), jurors
 (their panels, a panel, a film's scoring page and a saved draft), the floor — a view that only answers
-"ok" through the same middleware — and the portal's own floor, a signed-in student's empty page in the
-site's layout (each page's p95 against it says what the page adds to what every page costs), all at once,
+"ok" through the same middleware — the portal's own floor, a signed-in student's empty page in the
+site's layout (each page's p95 against it says what the page adds to what every page costs), and the floor of
+a write, a juror's form that locks a row, writes one audit record and redirects, all at once,
 each user waiting 1–3 s between pages (about 100 requests a second: the deadline evening's rush, and more).
 Once every user has signed in and the warm-up is over, each page's requests, rate, p50/p95/p99 and errors are
 measured; then a second, shorter run sends the same number of users to the floor alone. The target: no
@@ -65,6 +66,7 @@ PAGES = [
     "jury_score_get",
     "jury_score_post",
     "floor_signed_in",
+    "floor_write",
     "floor",
 ]
 TARGET_RATIO = 3

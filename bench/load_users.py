@@ -248,6 +248,13 @@ class Juror(Visitor):
         if saved.status_code == 302:
             WRITES["score_saves"] += 1
 
+    @task(1)
+    def write_floor(self):
+        """The cheapest write a signed-in form makes (bench/load_urls.py), for this juror."""
+        path = f"/bench-floor/write/{random.choice(self.account['assignments'])}/"
+        data = {"csrfmiddlewaretoken": self.csrf_token()}
+        self.send("POST", path, "floor_write", 302, data=data, headers={"Referer": f"{self.origin}{path}"})
+
 
 class Floor(Visitor):
     """The framework's floor: the cheapest view the same server answers, through the same middleware."""

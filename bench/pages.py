@@ -83,6 +83,7 @@ def visits(accounts):
     return [
         Visit("floor", public, "/bench-floor/"),
         Visit("floor_signed_in", as_student, "/bench-floor/signed-in/"),
+        Visit("floor_write", as_juror, f"/bench-floor/write/{juror['assignments'][0]}/", expect=302, method="post"),
         Visit("landing", public, "/ru/"),
         Visit("results", public, "/ru/results/"),
         Visit("student_home", as_student, "/ru/me/"),
