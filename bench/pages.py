@@ -6,12 +6,14 @@ published results with 150 winners.
     python -m bench.pages [--entries 5000] [--rounds 7] [--requests 30] [--profile PAGE ...] [--only PAGE ...]
 
 Where bench.load measures the pages under 200 users at once (queueing included), this measures the work of
-each: the figure that decides how many requests a second a machine can serve. Each page is requested
---rounds × --requests times after a warm-up; a round's figure is its mean, and the lowest and the median round
-are printed (the lowest is the steadiest on a shared machine). --profile PAGE (repeatable) also runs PAGE under
-cProfile and prints where its time goes, the functions that took most of it, themselves and with what they
-called; --only PAGE (repeatable) measures only those pages. Needs PostgreSQL and Redis as bench.load does
-(BENCH_DATABASE_URL, BENCH_REDIS_URL, default redis://127.0.0.1:6379/13). The last line is one JSON object.
+each: the figure that decides how many requests a second a machine can serve. Each page is requested --rounds
+× --requests times after a warm-up; a round's figure is its mean, and the lowest and the median round are
+printed (the lowest is the steadiest on a shared machine), with the Python function calls a request makes (the
+same on a busy machine and a quiet one: the figure to compare two versions by). --profile PAGE (repeatable)
+also runs PAGE under cProfile and prints where its time goes, the functions that took most of it, themselves
+and with what they called; --only PAGE (repeatable) measures only those pages. Needs PostgreSQL and Redis as
+bench.load does (BENCH_DATABASE_URL, BENCH_REDIS_URL, default redis://127.0.0.1:6379/13). The last line is one
+JSON object.
 """
 
 import argparse
@@ -156,6 +158,22 @@ def _measure(visit, rounds, requests):
     }
 
 
+def _calls(visit, requests=5):
+    """Python function calls per request (cProfile's count): unlike milliseconds, the same on a busy machine
+    and a quiet one, so two versions of a page can be compared on any day."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    for _ in range(requests):
+        if visit.prepare:
+            visit.prepare(visit)
+        profiler.enable()
+        getattr(visit.client, visit.method)(visit.path, visit.data)
+        profiler.disable()
+    return round(pstats.Stats(profiler).total_calls / requests)
+
+
 def _profile(visit, requests, lines=45):
     import cProfile
     import pstats
@@ -222,7 +240,11 @@ def main():
         for visit in visits(accounts):
             if args.only and visit.name not in args.only:
                 continue
-            pages[visit.name] = {**_measure(visit, args.rounds, args.requests), "queries": counts[visit.name]}
+            pages[visit.name] = {
+                **_measure(visit, args.rounds, args.requests),
+                "queries": counts[visit.name],
+                "python_calls": _calls(visit),
+            }
             print(f"{visit.name:<28}{pages[visit.name]}", file=sys.stderr, flush=True)
             if visit.name in args.profile:
                 _profile(visit, args.requests)
