@@ -180,7 +180,7 @@ def test_redis_restarted_mid_job_forgets_the_queue_and_the_watchdog_sends_the_re
             "services.jobs_watchdog(now=timezone.now() + services.STALE_AFTER + datetime.timedelta(seconds=1))\n",
             **broker,
         )
-        wait_for(lambda: IssueJob.objects.get(pk=job_id).status == IssueJob.Status.DONE, 120, "the job to finish")
+        wait_for(lambda: IssueJob.objects.get(pk=job_id).status == IssueJob.Status.DONE, 300, "the job to finish")
         # The same worker went on: it reconnected to the restarted broker by itself.
         assert worker.poll() is None, "the worker did not survive the restart of Redis"
     finally:
