@@ -253,7 +253,16 @@ class Juror(Visitor):
         """The cheapest write a signed-in form makes (bench/load_urls.py), for this juror."""
         path = f"/bench-floor/write/{random.choice(self.account['assignments'])}/"
         data = {"csrfmiddlewaretoken": self.csrf_token()}
-        self.send("POST", path, "floor_write", 302, data=data, headers={"Referer": f"{self.origin}{path}"})
+        self.send(
+            "POST",
+            path,
+            "floor_write",
+            302,
+            # Back to itself: a redirect to the sign-in page (a lost session) is a failure.
+            check=lambda response: urlsplit(response.headers.get("Location", "")).path == path,
+            data=data,
+            headers={"Referer": f"{self.origin}{path}"},
+        )
 
 
 class Floor(Visitor):

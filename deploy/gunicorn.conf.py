@@ -3,7 +3,7 @@
     GUNICORN_POOL=pages   gunicorn --config deploy/gunicorn.conf.py   # festival-web.service: every page
     GUNICORN_POOL=uploads gunicorn --config deploy/gunicorn.conf.py   # festival-uploads.service: /tus/ only
 
-Pages: sync workers, GUNICORN_WORKERS of them (one per CPU), on GUNICORN_BIND (127.0.0.1:8000). Uploads:
+Pages: sync workers, GUNICORN_WORKERS of them (one per CPU, at least two), on GUNICORN_BIND (127.0.0.1:8000). Uploads:
 GUNICORN_UPLOADS_WORKERS (2) gthread workers of GUNICORN_UPLOADS_THREADS (16) threads, on GUNICORN_UPLOADS_BIND
 (127.0.0.1:8001). Several addresses are comma-separated. GUNICORN_ACCESS_LOG: "-" (standard output, the
 default) or empty for none when nginx's log is enough.
@@ -27,7 +27,8 @@ second on two cores, p95 of the costliest pages (a film's page, a region's films
 its save): 5 processes 18–25 ms, 3 processes 14–20 ms, 2 processes 13–16 ms, and 1 process queues everything
 (the floor itself at 14 ms). One process per CPU still serves some 400 pages a second per two cores. A page
 that takes seconds (a region's .xlsx) holds its process for as long: with a host of two cores, give the pool a
-third process (GUNICORN_WORKERS=3) if such pages are asked for often, or add a host.
+third process (GUNICORN_WORKERS=3) if such pages are asked for often, or add a host. Never fewer than two: with
+one, a single slow page, or the process being replaced after max_requests, would stop every other page.
 """
 
 import os
@@ -44,7 +45,7 @@ wsgi_app = "festival.wsgi:application"
 if POOL == "pages":
     bind = _addresses("GUNICORN_BIND", "127.0.0.1:8000")
     worker_class = "sync"
-    workers = int(os.environ.get("GUNICORN_WORKERS", CPUS))
+    workers = int(os.environ.get("GUNICORN_WORKERS", max(2, CPUS)))
     # A page that takes longer than this is stuck: its process is replaced.
     timeout = 60
     proc_name = "festival-web"

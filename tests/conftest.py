@@ -35,6 +35,7 @@ def _no_cached_edition():
 
     caches = (edition_cache, user_cache, reference_cache, region_cache, setup_cache)
     cached._down_until[0] = 0.0  # a test that took the cache down must not leave the next one without it
+    cached._request.versions = None  # a response never closed (a file not read) leaves its request's versions
     for kept in caches:
         kept.forget()
     yield

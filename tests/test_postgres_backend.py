@@ -106,6 +106,21 @@ def test_a_connection_with_something_to_read_is_asked_and_kept_when_it_answers(k
     assert asked == ["kept"]
 
 
+def test_a_quiet_connection_not_checked_for_a_while_is_asked(kept, asked, monkeypatch):
+    """A server that vanished without a word (a crashed host, a firewall) leaves the socket quiet: a connection
+    not checked for IDLE_CHECK seconds is asked SELECT 1 anyway."""
+    from festival.postgres import base
+
+    assert kept.is_usable() is True and asked == []
+    later = time.monotonic() + base.IDLE_CHECK + 1
+    monkeypatch.setattr(base.time, "monotonic", lambda: later)
+    assert kept.is_usable() is True
+    assert asked == ["kept"]
+    # Checked just now: the next request polls the socket only.
+    assert kept.is_usable() is True
+    assert asked == ["kept"]
+
+
 def test_a_closed_connection_is_not_usable(kept, asked):
     kept.connection.close()
     assert kept.is_usable() is False

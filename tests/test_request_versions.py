@@ -3,9 +3,10 @@ asks the cache once, a change made by the request itself is seen at once, and a 
 by the next request."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import connection
+from django.db import connection, transaction
 
 from festival import cached, edition_cache
 from festival.models import Edition
@@ -63,6 +64,19 @@ def test_a_change_made_in_the_request_is_seen_in_the_same_request(in_a_request):
     assert edition_cache.current_edition().title_en == "Saved"
 
 
+def test_a_change_committed_in_the_request_is_seen_in_it_after_the_commit(in_a_request, cache_reads):
+    edition = factories.open_edition()
+    assert edition_cache.current_edition().title_en == "Festival"
+    with transaction.atomic():
+        Edition.objects.filter(pk=edition.pk).update(title_en="Inside")
+        # The transaction's own change, from the database, while it lasts.
+        assert edition_cache.current_edition().title_en == "Inside"
+    reads = len(cache_reads)
+    assert edition_cache.current_edition().title_en == "Inside"
+    # Read again from the cache after the commit dropped the version: not the version this request read first.
+    assert len(cache_reads) > reads
+
+
 def test_a_change_made_elsewhere_is_seen_by_the_next_request():
     edition = factories.open_edition()
     request_started.send(sender=None)
@@ -95,7 +109,14 @@ def test_a_page_asks_the_cache_for_each_version_once(client, cache_reads):
     assert asked and len(asked) == len(set(asked)), asked
 
 
-def test_the_session_and_the_edition_version_come_in_one_round_trip(client, cache_reads, settings):
+needs_redis = pytest.mark.skipif(
+    settings.SESSION_ENGINE != "festival.sessions",
+    reason="sessions are kept in Redis only when REDIS_URL is set",
+)
+
+
+@needs_redis
+def test_the_session_and_the_edition_version_come_in_one_round_trip(client, cache_reads):
     assert settings.SESSION_ENGINE == "festival.sessions"
     factories.open_edition()
     student = factories.student_with_consent()
@@ -111,6 +132,7 @@ def test_the_session_and_the_edition_version_come_in_one_round_trip(client, cach
     assert [keys for keys in cache_reads if edition_version in keys] == with_session
 
 
+@needs_redis
 def test_a_session_the_cache_forgot_is_read_from_the_database(client):
     student = factories.student_with_consent()
     client.force_login(student)
