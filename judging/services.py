@@ -198,9 +198,14 @@ def score_save(*, assignment, values, notes, note, submit, version, by):
     assignment = with_edition(locked.get(pk=assignment.pk))
     if assignment.juror_id != by.pk:
         raise JudgingError("not_yours")
-    if not assignment_editable(assignment):
+    # The lock and the criteria from the edition's copy (judging/setup_cache.py): never older than the last
+    # change that committed, as a read of the rows would be (neither takes a lock on them).
+    from . import setup_cache
+
+    edition = assignment.panel.edition
+    if not assignment_editable(assignment, locked=setup_cache.locked_results(edition) is not None):
         raise JudgingError("closed")
-    criteria = {c.pk: c for c in criteria_for(edition=assignment.panel.edition, nomination=assignment.entry.nomination)}
+    criteria = {c.pk: c for c in setup_cache.criteria_for(edition=edition, nomination=assignment.entry.nomination)}
     for criterion_id, value in values.items():
         criterion = criteria.get(criterion_id)
         if criterion is None:

@@ -4,8 +4,10 @@ criteria and whether its results are locked.
 A juror's scoring page needs both on every film (the criteria make the form; the lock, with the deadline,
 whether it can still be changed), and the public results page needs the lock on every request of the results
 night. They change a few times in an edition. Every write to a criterion or to the lock names a new version of
-the edition's copy (festival/cached.py), and a bulk write of every edition's. The copy is for showing: the
-services that save scores and decide awards read the lock and the criteria from the database themselves.
+the edition's copy (festival/cached.py), and a bulk write of every edition's. A score's save takes them from
+the copy too: a version is dropped before and after each change commits, so the copy is never older than the
+last committed change — what a read of the rows would give, since neither the save nor the lock takes a lock
+on them. Deciding awards and locking read the database.
 """
 
 from festival import cached

@@ -1,6 +1,6 @@
 """The criteria and the results lock kept in the cache for the jury's pages and the public results
-(judging/setup_cache.py): never stale after a change, however it is written; the services still read the
-database."""
+(judging/setup_cache.py): never stale after a change, however it is written; a score's save reads them from
+it too."""
 
 import pytest
 from django.urls import reverse
@@ -69,3 +69,30 @@ def test_the_lock_is_seen_at_once_by_the_scoring_page_and_the_public_results(cli
     # A queryset update (no signal) is seen too.
     ResultsLock.objects.update(locked=True)
     assert client.get(reverse("judging:public")).context["locked"] is True
+
+
+def test_a_save_sees_the_lock_and_the_criteria_changed_after_the_copy_was_read(edition):
+    """score_save takes the lock and the criteria from the copy: a lock or a narrower scale that committed after
+    the copy was read still refuses the save."""
+    entry = finalists(edition, 1)[0]
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    criteria = setup_cache.criteria_for(edition=edition, nomination=entry.nomination)  # the copy is kept
+    assert setup_cache.locked_results(edition) is None
+    values = {c.pk: 8 for c in criteria}
+
+    Criterion.objects.filter(pk=criteria[0].pk).update(maximum=5)
+    with pytest.raises(services.JudgingError) as error:
+        services.score_save(assignment=assignment, values=values, notes={}, note="", submit=True, version=0, by=juror)
+    assert error.value.code == "out_of_scale"
+
+    services.results_lock(edition=edition, by=factories.organizer())
+    with pytest.raises(services.JudgingError) as error:
+        lower = {c.pk: 4 for c in criteria}
+        services.score_save(assignment=assignment, values=lower, notes={}, note="", submit=True, version=0, by=juror)
+    assert error.value.code == "closed"
+    from judging.models import Score
+
+    assert not Score.objects.filter(assignment=assignment).exists()
