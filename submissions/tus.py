@@ -29,6 +29,7 @@ from festival.phases import PhaseClosed, phase_check
 
 from . import services
 from .models import Entry, Upload
+from .selectors import with_edition_parts
 from .storage import upload_path
 
 TUS_VERSION = "1.0.0"
@@ -166,9 +167,11 @@ def _create(request):
     entry_id = metadata.get("entry", "")
     if not _DECIMAL.fullmatch(entry_id):
         raise _Refused(400, _("The upload does not say which entry the film belongs to."))
-    entry = Entry.objects.select_related("edition", "nomination").filter(pk=int(entry_id)).first()
+    entry = Entry.objects.filter(pk=int(entry_id)).first()
     if entry is None:
         raise _Refused(404, _("There is no such entry."))
+    # The edition with its phases, and the nomination, from the cached edition (an earlier one's when used).
+    with_edition_parts(entry)
     if not request.user.has_perm("submissions.upload_film", entry):
         raise _Refused(403, _("You cannot upload a film to this entry."))
     try:

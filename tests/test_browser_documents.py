@@ -72,7 +72,7 @@ def test_organizer_designs_issues_and_a_student_downloads_and_verifies(
         progress = page.get_by_test_id("job-progress")
         progress.wait_for()
         seen = []
-        for _ in range(600):
+        for _ in range(1800):  # up to three minutes on a slow machine
             state = page.get_by_test_id("job-progress")
             seen.append(int(state.get_attribute("data-percent") or 0))
             if state.get_attribute("data-status") == "done":

@@ -218,3 +218,21 @@ def test_an_entry_of_an_earlier_edition_still_shows_its_nomination(client):
     client.force_login(student)
     page = client.get(f"/en/entries/{entry.pk}/").content.decode()
     assert entry.nomination.name_en in page
+
+
+def test_an_upload_is_started_with_the_edition_and_its_phases_from_the_cached_copy():
+    from tests.test_tus import create, make_entry, signed_in
+
+    edition = factories.open_edition()
+    student = factories.student_with_consent()
+    entry = make_entry(edition, student)
+    client = signed_in(student)
+    assert create(client, entry, 1000).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        assert create(client, entry, 1000).status_code == 201
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert not any(f'"festival_{table}"' in read for table in ("edition", "phase", "nomination")), read
+    # Outside the phases the cached copy still refuses it.
+    past = timezone.now() - datetime.timedelta(days=2)
+    Phase.objects.filter(edition=edition).update(starts_at=past, ends_at=past + datetime.timedelta(days=1))
+    assert create(client, entry, 1000).status_code == 403
