@@ -17,6 +17,7 @@ JSON object.
 """
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -28,6 +29,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bench.scratch import admin, database_urls
 
@@ -47,11 +49,17 @@ class Visit:
     data: dict = field(default_factory=dict)
     # Called before each request, outside what is measured: a form's fields as the page last gave them.
     prepare: object = None
+    # Further arguments of the client's call: headers, a body's content type.
+    extra: dict = field(default_factory=dict)
 
     def __call__(self):
         if self.prepare:
             self.prepare(self)
-        return getattr(self.client, self.method)(self.path, self.data)
+        return self.send()
+
+    def send(self):
+        """The request alone, without `prepare`."""
+        return getattr(self.client, self.method)(self.path, self.data, **self.extra)
 
 
 def visits(accounts):
@@ -81,6 +89,23 @@ def visits(accounts):
         visit.data = {**{f"c{pk}": "7" for pk in re.findall(r'name="c(\d+)"', page)}, "version": version}
         visit.data["action"] = "draft"
 
+    # The uploader's two requests for a small film, as bench/load.py sends them: the tus creation, and the whole
+    # file in one PATCH (an upload created beforehand, outside what is measured, which the PATCH completes).
+    film = os.urandom(100 * 1024)
+    tus = {"Tus-Resumable": "1.0.0"}
+    creation = {
+        **tus,
+        "Upload-Length": str(len(film)),
+        "Upload-Metadata": ",".join(
+            f"{key} {base64.b64encode(value.encode()).decode()}"
+            for key, value in (("entry", str(student["entry"])), ("filename", "film.mp4"), ("filetype", "video/mp4"))
+        ),
+    }
+
+    def new_upload(visit):
+        created = as_student.post("/tus/", headers=creation)
+        visit.path = urlsplit(created["Location"]).path
+
     queue = f"/ru/region/{coordinator['region']}/entries/?state=submitted&nomination={accounts['nominations'][0]}"
     return [
         Visit("floor", public, "/bench-floor/"),
@@ -91,6 +116,17 @@ def visits(accounts):
         Visit("student_home", as_student, "/ru/me/"),
         Visit("student_films", as_student, "/ru/entries/"),
         Visit("entry", as_student, f"/ru/entries/{student['entry']}/"),
+        Visit("tus_create", as_student, "/tus/", expect=201, method="post", extra={"headers": creation}),
+        Visit(
+            "tus_patch",
+            as_student,
+            "",
+            expect=204,
+            method="patch",
+            data=film,
+            prepare=new_upload,
+            extra={"headers": {**tus, "Upload-Offset": "0"}, "content_type": "application/offset+octet-stream"},
+        ),
         Visit("coordinator_queue", as_coordinator, queue),
         Visit("jury_home", as_juror, "/ru/jury/"),
         Visit("jury_panel", as_juror, f"/ru/jury/panels/{juror['panel']}/"),
@@ -145,7 +181,7 @@ def _measure(visit, rounds, requests):
             if visit.prepare:
                 visit.prepare(visit)
             cpu_start, wall_start = time.process_time(), time.perf_counter()
-            getattr(visit.client, visit.method)(visit.path, visit.data)
+            visit.send()
             cpu += time.process_time() - cpu_start
             wall += time.perf_counter() - wall_start
         cpu_rounds.append(1000 * cpu / requests)
@@ -169,7 +205,7 @@ def _calls(visit, requests=5):
         if visit.prepare:
             visit.prepare(visit)
         profiler.enable()
-        getattr(visit.client, visit.method)(visit.path, visit.data)
+        visit.send()
         profiler.disable()
     return round(pstats.Stats(profiler).total_calls / requests)
 
@@ -183,7 +219,7 @@ def _profile(visit, requests, lines=45):
         if visit.prepare:
             visit.prepare(visit)
         profiler.enable()
-        getattr(visit.client, visit.method)(visit.path, visit.data)
+        visit.send()
         profiler.disable()
     for order in ("tottime", "cumulative"):
         print(f"--- {visit.name}: {requests} requests, by {order}", file=sys.stderr)

@@ -184,6 +184,13 @@ def assignment_editable(assignment, now=None, *, locked=None):
     return not (results_locked(assignment.panel.edition) if locked is None else locked)
 
 
+def assignment_for_update(pk):
+    """The assignment with its panel and entry (with_edition), locked, all three, until the transaction ends:
+    what a score's save reads first. Raises Assignment.DoesNotExist."""
+    locked = Assignment.objects.select_for_update(of=("self", "panel", "entry")).select_related("panel", "entry")
+    return with_edition(locked.get(pk=pk))
+
+
 @transaction.atomic
 def score_save(*, assignment, values, notes, note, submit, version, by):
     """Save a juror's points for an entry, as a draft or submitted.
@@ -194,8 +201,16 @@ def score_save(*, assignment, values, notes, note, submit, version, by):
     one: another tab saved meanwhile). Side effects: Score and ScoreItem rows; an audit record with the
     values before and after.
     """
-    locked = Assignment.objects.select_for_update(of=("self", "panel", "entry")).select_related("panel", "entry")
-    assignment = with_edition(locked.get(pk=assignment.pk))
+    return score_save_locked(
+        assignment=assignment_for_update(assignment.pk), values=values, notes=notes, note=note, submit=submit,
+        version=version, by=by,
+    )  # fmt: skip
+
+
+def score_save_locked(*, assignment, values, notes, note, submit, version, by):
+    """score_save in the caller's transaction, `assignment` from assignment_for_update in it (the scoring
+    page's save reads the assignment once). On a JudgingError the caller rolls its transaction back
+    (transaction.set_rollback): a refusal may come after the score's row was made."""
     if assignment.juror_id != by.pk:
         raise JudgingError("not_yours")
     # The lock and the criteria from the edition's copy (judging/setup_cache.py): never older than the last

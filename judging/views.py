@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -87,12 +88,22 @@ def panel(request, pk):
     )
 
 
-def _assignment_for(request, pk):
-    """The juror's own active assignment; anybody else's is not found."""
-    assignment = services.with_edition(get_object_or_404(Assignment.objects.select_related("panel", "entry"), pk=pk))
+def _assignment_for(request, pk, *, for_update=False):
+    """The juror's own active assignment; anybody else's is not found. `for_update`: locked for a save."""
+    try:
+        if for_update:
+            assignment = services.assignment_for_update(pk)
+        else:
+            assignment = services.with_edition(Assignment.objects.select_related("panel", "entry").get(pk=pk))
+    except Assignment.DoesNotExist:
+        raise Http404 from None
     if not request.user.has_perm("judging.score", assignment):
         raise Http404
     return assignment
+
+
+def _criteria(assignment):
+    return setup_cache.criteria_for(edition=assignment.panel.edition, nomination=assignment.entry.nomination)
 
 
 def _saved_score(assignment):
@@ -106,43 +117,53 @@ def _saved_score(assignment):
     return saved, initial
 
 
+def _save_score(request, assignment, form):
+    """A valid form saved (in the caller's transaction, the assignment locked): where to go next, or None
+    with the refusal's message when the save was refused (and the transaction marked to be rolled back)."""
+    panel = assignment.panel
+    action = request.POST.get("action", "draft")
+    try:
+        services.score_save_locked(
+            assignment=assignment,
+            values=form.values(),
+            notes=form.notes(),
+            note=form.cleaned_data["note"],
+            submit=action in ("submit", "next"),
+            version=form.cleaned_data["version"],
+            by=request.user,
+        )
+    except services.JudgingError as error:
+        transaction.set_rollback(True)
+        messages.error(request, _error_message(error))
+        return None
+    if action == "next":
+        following = services.next_unscored(panel=panel, juror=request.user, after=assignment)
+        if following is None:
+            messages.success(request, _("All films of the panel are scored. Thank you!"))
+            return redirect("judging:panel", panel.pk)
+        return redirect("judging:score", following.pk)
+    messages.success(request, _("Submitted.") if action == "submit" else _("Draft saved."))
+    return redirect("judging:score", assignment.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def score(request, pk):
-    assignment = _assignment_for(request, pk)
-    entry, panel = assignment.entry, assignment.panel
-    criteria = setup_cache.criteria_for(edition=panel.edition, nomination=entry.nomination)
-    # What is stored is shown on the page; a POST brings its own values (and the service reads the stored ones
-    # under its lock), so the page's copy is read only when the page is shown.
-    saved, initial = None, {}
-    if request.method != "POST":
-        saved, initial = _saved_score(assignment)
-    form = ScoreForm(request.POST or None, initial=initial, criteria=criteria)
-    if request.method == "POST" and form.is_valid():
-        action = request.POST.get("action", "draft")
-        try:
-            services.score_save(
-                assignment=assignment,
-                values=form.values(),
-                notes=form.notes(),
-                note=form.cleaned_data["note"],
-                submit=action in ("submit", "next"),
-                version=form.cleaned_data["version"],
-                by=request.user,
-            )
-        except services.JudgingError as error:
-            messages.error(request, _error_message(error))
-        else:
-            if action == "next":
-                following = services.next_unscored(panel=panel, juror=request.user, after=assignment)
-                if following is None:
-                    messages.success(request, _("All films of the panel are scored. Thank you!"))
-                    return redirect("judging:panel", panel.pk)
-                return redirect("judging:score", following.pk)
-            messages.success(request, _("Submitted.") if action == "submit" else _("Draft saved."))
-            return redirect("judging:score", assignment.pk)
     if request.method == "POST":
+        # The save's lock is taken by the first read of the assignment: one read, not one here and one there.
+        with transaction.atomic():
+            assignment = _assignment_for(request, pk, for_update=True)
+            form = ScoreForm(request.POST, criteria=_criteria(assignment))
+            following = _save_score(request, assignment, form) if form.is_valid() else None
+        if following is not None:
+            return following
+        # Refused or not valid: the page again, with what was sent and the stored score beside it.
         saved, _initial = _saved_score(assignment)
+    else:
+        assignment = _assignment_for(request, pk)
+        saved, initial = _saved_score(assignment)
+        form = ScoreForm(initial=initial, criteria=_criteria(assignment))
+    entry, panel = assignment.entry, assignment.panel
     # Asked only when the page is shown: a save checks it itself, under its lock.
     editable = services.assignment_editable(assignment, locked=setup_cache.locked_results(panel.edition) is not None)
     done, total = services.juror_progress(panel=panel, juror=request.user)

@@ -274,6 +274,9 @@ def upload_delete(*, upload):
 def upload_complete(*, upload):
     """The last byte arrived: the file becomes a film of the entry, to be checked by the worker.
 
+    `upload` is the row as it was read, its file complete: when the row has gone or its offset moved since
+    (terminated, expired, or written by another request), nothing is made, the file is removed, and the answer
+    is None. Otherwise the answer is the Film.
     Side effects: the file moves into private storage; a Film row (an earlier film stays until this one
     passes its check, see film_accepted); the Upload row is deleted; after commit, the check task is queued.
     Raises EntryError when the entry can no longer change (the file is then removed).
@@ -281,16 +284,24 @@ def upload_complete(*, upload):
     from .tasks import check_film
 
     name = f"films/{upload.entry_id}/{upload.pk}{_extension(upload.filename)}"
-    put_file(upload_path(upload.pk), name)
+    try:
+        put_file(upload_path(upload.pk), name)
+    except FileNotFoundError:
+        return None  # terminated or expired just now: its file went with it
+    film = None
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(pk=upload.entry_id)
-        if entry.state not in (Entry.State.DRAFT, Entry.State.RETURNED):
-            # Sent (or withdrawn) while the last bytes were on their way: the entry keeps the film it was sent with.
-            upload.delete()
+        deleted, _ = Upload.objects.filter(pk=upload.pk, offset=upload.offset).delete()
+        # Sent (or withdrawn) while the last bytes were on their way: the entry keeps the film it was sent with.
+        wrong_state = entry.state not in (Entry.State.DRAFT, Entry.State.RETURNED)
+        if deleted and not wrong_state:
+            film = Film.objects.create(entry=entry, file=name, size=upload.length, original_name=upload.filename)
+        else:
             transaction.on_commit(lambda: _remove_files([name]))
+    if film is None:
+        if deleted:
             raise EntryError("wrong_state", state=entry.state)
-        film = Film.objects.create(entry=entry, file=name, size=upload.length, original_name=upload.filename)
-        upload.delete()
+        return None
     _queue_after_commit(check_film, film.pk)
     return film
 

@@ -218,52 +218,61 @@ def _head(request, upload_id):
 
 
 def _patch(request, upload_id):
-    upload = _visible_upload(request, upload_id)
-    # Whoever started the upload may look at it and cancel it, but a film is only written into an entry that
-    # may still change: a submitted or withdrawn entry keeps the film it has.
-    if not request.user.has_perm("submissions.upload_film", upload.entry):
-        raise _Refused(403, _("This entry can no longer be changed, so its film cannot be replaced."))
-    if request.content_type != OFFSET_CONTENT_TYPE:
-        raise _Refused(415, _("The request must have the type %(type)s.") % {"type": OFFSET_CONTENT_TYPE})
-    offset = _decimal_header(request, "Upload-Offset")
-    checksum = _parse_checksum(request.headers.get("Upload-Checksum"))
-    length = _content_length(request)
     try:
-        with hold_upload(upload.pk) as data:
-            # Another request may have written since the row was read: only the value under the lock counts.
-            stored = Upload.objects.filter(pk=upload.pk).values_list("offset", flat=True).first()
-            if stored is None:
-                raise _Refused(404, _("There is no such upload."))
-            if offset != stored:
-                raise _Refused(
-                    409, _("The upload has %(stored)s bytes, not %(offset)s.") % {"stored": stored, "offset": offset}
-                )
+        # The lock first, then the row: read under the lock, its offset is the one no other writer can move
+        # until this request ends, so one read serves both for the checks and as the offset to compare with.
+        with hold_upload(upload_id) as data:
+            upload = _writable_upload(request, upload_id)
+            if request.content_type != OFFSET_CONTENT_TYPE:
+                message = _("The request must have the type %(type)s.") % {"type": OFFSET_CONTENT_TYPE}
+                raise _Refused(415, message)
+            offset = _decimal_header(request, "Upload-Offset")
+            checksum = _parse_checksum(request.headers.get("Upload-Checksum"))
+            length = _content_length(request)
+            if offset != upload.offset:
+                message = _("The upload has %(stored)s bytes, not %(offset)s.") % {
+                    "stored": upload.offset,
+                    "offset": offset,
+                }
+                raise _Refused(409, message)
             # The protocol says not to accept bytes beyond the announced length. Content-Length is known before
             # anything is read, so such a request is refused whole and the file stays as it was.
             if length > upload.length - offset:
                 raise _Refused(400, _("The request carries more bytes than the upload has left."))
             new_offset = _append(request, data, offset, length, checksum)
-            updated = Upload.objects.filter(pk=upload.pk, offset=offset).update(offset=new_offset)
-            if not updated:
-                # Terminated or expired while the bytes arrived: what was written went to an unlinked file.
-                raise _Refused(404, _("There is no such upload."))
-            if new_offset == upload.length:
-                # Still under the lock, so that a retried last PATCH cannot complete the upload a second time.
-                upload.offset = new_offset
+            if new_offset < upload.length:
+                updated = Upload.objects.filter(pk=upload.pk, offset=offset).update(offset=new_offset)
+            else:
+                # The last byte: the upload becomes a film at once, still under the lock, so that a retried last
+                # PATCH cannot complete it a second time. The row goes with it, unless it changed since it was read.
                 try:
-                    services.upload_complete(upload=upload)
+                    updated = services.upload_complete(upload=upload) is not None
                 except services.EntryError:
                     raise _Refused(
                         403, _("This entry can no longer be changed, so its film cannot be replaced.")
                     ) from None
+            if not updated:
+                # Terminated or expired while the bytes arrived: what was written went to an unlinked file.
+                raise _Refused(404, _("There is no such upload."))
     except UploadBusy:
+        # Someone else's upload stays unknown to this user, even while it is being written to.
+        _writable_upload(request, upload_id)
         raise _Refused(HTTP_LOCKED, _("Another request is sending this file right now.")) from None
     except UploadFileMissing:
-        raise _gone(upload) from None
+        raise _gone(_visible_upload(request, upload_id)) from None
     response = HttpResponse(status=204)
     response["Upload-Offset"] = str(new_offset)
     response["Upload-Expires"] = http_date(upload.expires_at.timestamp())
     return response
+
+
+def _writable_upload(request, upload_id):
+    upload = _visible_upload(request, upload_id)
+    # Whoever started the upload may look at it and cancel it, but a film is only written into an entry that
+    # may still change: a submitted or withdrawn entry keeps the film it has.
+    if not request.user.has_perm("submissions.upload_film", upload.entry):
+        raise _Refused(403, _("This entry can no longer be changed, so its film cannot be replaced."))
+    return upload
 
 
 def _terminate(request, upload_id):

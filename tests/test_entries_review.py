@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from festival.models import Phase
 from submissions import services, tasks
-from submissions.models import Entry, EntryAuthor, Film
+from submissions.models import Entry, EntryAuthor, Film, Upload
 from submissions.storage import private_storage, upload_path
 from tests import factories, videos
 
@@ -57,6 +57,7 @@ def test_upload_finishing_after_submit_is_refused(edition, tmp_path, django_capt
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.EntryError):
         services.upload_complete(upload=late)
     assert Film.objects.filter(entry=entry).count() == 1
+    assert not Upload.objects.filter(pk=late.pk).exists()
     assert not any(str(late.pk) in name for name in private_storage().listdir(f"films/{entry.pk}")[1])
 
 

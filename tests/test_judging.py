@@ -198,6 +198,45 @@ def test_scoring_page_out_of_scale_message_and_values_kept(client, edition):
     assert re.search(r'value="9"', response.content.decode()) and not Score.objects.exists()
 
 
+def test_scoring_page_stale_save_refused_and_nothing_kept(client, edition):
+    # A form from a tab that saw version 3 while nothing was ever saved: the score's row the save makes before it
+    # compares versions goes with the refusal.
+    entry = finalists(edition, 1)[0]
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    client.force_login(juror)
+    marks = {f"c{cid}": 9 for cid in full_marks(panel, entry)}
+    response = client.post(
+        reverse("judging:score", args=[assignment.pk]), {"version": 3, "note": "", **marks, "action": "submit"}
+    )
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] and not Score.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="score_").exists()
+
+
+def test_scoring_page_save_reads_the_assignment_once(client, edition):
+    entry = finalists(edition, 1)[0]
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    client.force_login(juror)
+    client.get(reverse("judging:score", args=[assignment.pk]))
+    marks = {f"c{cid}": 8 for cid in full_marks(panel, entry)}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("judging:score", args=[assignment.pk]), {"version": 0, "note": "", **marks, "action": "draft"}
+        )
+    assert response.status_code == 302
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "judging_assignment"' in q["sql"]]
+    assert len(reads) == 1 and reads[0].endswith(
+        'FOR UPDATE OF "judging_assignment", "judging_panel", "submissions_entry"'
+    )
+    assert Score.objects.get().items.count() == len(marks)
+
+
 def test_juror_cannot_reach_unassigned_film(client, edition):
     finalists(edition, 1)
     juror, stranger = factories.juror(), factories.juror()

@@ -14,7 +14,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -419,6 +421,46 @@ def test_patch_while_locked_answers_423(client, entry):
     assert response["Tus-Resumable"] == "1.0.0"
     assert data_file(url).read_bytes() == b""
     assert patch(client, url, 0, b"a" * 10).status_code == 204
+
+
+def test_stranger_learns_nothing_of_an_upload_being_written(client, entry):
+    url = created(client, entry, 100)
+    stranger = signed_in(factories.student_with_consent())
+    with tus.hold_upload(Upload.objects.get().pk):
+        assert patch(stranger, url, 0, b"b" * 10).status_code == 404
+        assert patch(client, url, 0, b"a" * 10).status_code == 423
+    assert data_file(url).read_bytes() == b""
+
+
+def test_last_piece_reads_the_row_once_and_makes_the_film(client, entry, django_capture_on_commit_callbacks):
+    # The row read under the lock, then the film made with the row's removal in one transaction: no second read
+    # of the offset, no update of it that the removal makes moot.
+    url = created(client, entry, 20)
+    assert patch(client, url, 0, b"a" * 10).status_code == 204
+    with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
+        response = patch(client, url, 10, b"b" * 10)
+    assert response.status_code == 204
+    statements = [query["sql"].split(" ", 1)[0] for query in queries if "submissions_" in query["sql"]]
+    assert statements == ["SELECT", "SELECT", "DELETE", "INSERT"], statements
+    film = Film.objects.get(entry=entry)
+    assert Path(private_storage().path(film.file)).read_bytes() == b"a" * 10 + b"b" * 10
+    assert not Upload.objects.exists()
+
+
+@pytest.mark.parametrize("change", ["terminated", "written"])
+def test_completing_a_row_that_changed_makes_no_film(entry, student, change, django_capture_on_commit_callbacks):
+    # The row as the last PATCH read it, then terminated (or written by another request) before the film is made.
+    upload = services.upload_create(entry=entry, user=student, length=10, filename="film.mp4")
+    upload_path(upload.pk).write_bytes(b"0123456789")
+    upload.offset = 0
+    if change == "terminated":
+        Upload.objects.filter(pk=upload.pk).delete()
+    else:
+        Upload.objects.filter(pk=upload.pk).update(offset=4)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.upload_complete(upload=upload) is None
+    assert not Film.objects.exists()
+    assert not private_storage().exists(f"films/{entry.pk}/{upload.pk}.mp4")
 
 
 def test_patch_lock_is_taken_on_the_data_file(entry, student):
