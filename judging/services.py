@@ -4,7 +4,8 @@ drops out, saving scores, recusals. Each writes an audit record."""
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from festival.edition_cache import current_edition
@@ -322,10 +323,23 @@ def conflict_decide(*, conflict, decision, by):
 
 def juror_progress(*, panel, juror):
     """(submitted, assigned) for the juror's active assignments in the panel."""
-    counts = Assignment.objects.filter(panel=panel, juror=juror, active=True).aggregate(
-        submitted=Count("pk", filter=Q(score__status=Score.Status.SUBMITTED)), assigned=Count("pk")
-    )
+    counts = Assignment.objects.filter(panel=panel, juror=juror, active=True).aggregate(**_PROGRESS)
     return counts["submitted"], counts["assigned"]
+
+
+_PROGRESS = {"submitted": Count("pk", filter=Q(score__status=Score.Status.SUBMITTED)), "assigned": Count("pk")}
+
+
+def with_juror_progress(assignments):
+    """`assignments` annotated with `submitted` and `assigned`: juror_progress of each one's juror and panel,
+    read in the same query."""
+    own = Assignment.objects.filter(panel=OuterRef("panel"), juror=OuterRef("juror"), active=True)
+    return assignments.annotate(
+        **{
+            name: Coalesce(Subquery(own.values("juror").annotate(n=count).values("n")), 0)
+            for name, count in _PROGRESS.items()
+        }
+    )
 
 
 def next_unscored(*, panel, juror, after=None):

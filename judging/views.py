@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,6 +22,7 @@ from submissions import services as entry_services
 from submissions.media_views import private_file_response
 from submissions.messages import entry_error_message
 from submissions.models import Entry
+from submissions.selectors import film_in_effect
 
 from . import selectors, services, setup_cache
 from .forms import RecuseForm, ScoreForm
@@ -88,13 +89,20 @@ def panel(request, pk):
     )
 
 
-def _assignment_for(request, pk, *, for_update=False):
-    """The juror's own active assignment; anybody else's is not found. `for_update`: locked for a save."""
+def _assignment_for(request, pk, *, for_update=False, page=False):
+    """The juror's own active assignment; anybody else's is not found. `for_update`: locked for a save.
+    `page`: with what its scoring page shows read in the same query — `has_preview` (the film in effect has a
+    preview), and the juror's progress in the panel, `submitted` and `assigned` (services.juror_progress)."""
     try:
         if for_update:
             assignment = services.assignment_for_update(pk)
         else:
-            assignment = services.with_edition(Assignment.objects.select_related("panel", "entry").get(pk=pk))
+            assignments = Assignment.objects.select_related("panel", "entry")
+            if page:
+                assignments = services.with_juror_progress(assignments).annotate(
+                    preview=film_in_effect(OuterRef("entry_id"), "preview")
+                )
+            assignment = services.with_edition(assignments.get(pk=pk))
     except Assignment.DoesNotExist:
         raise Http404 from None
     if not request.user.has_perm("judging.score", assignment):
@@ -107,14 +115,19 @@ def _criteria(assignment):
 
 
 def _saved_score(assignment):
-    """The stored score (or None) and the form's initial values from it."""
-    saved = Score.objects.filter(assignment=assignment).prefetch_related("items").first()
-    initial = {"version": saved.version if saved else 0, "note": saved.note if saved else ""}
-    if saved:
-        for item in saved.items.all():
-            initial[f"c{item.criterion_id}"] = item.value
-            initial[f"n{item.criterion_id}"] = item.note
-    return saved, initial
+    """What is stored of the score, in one query: its status (or None when nothing is) and the form's initial
+    values from it."""
+    rows = Score.objects.filter(assignment=assignment).values_list(
+        "status", "version", "note", "items__criterion_id", "items__value", "items__note"
+    )
+    status, initial = None, {"version": 0, "note": ""}
+    for row_status, version, note, criterion_id, value, item_note in rows:
+        status = row_status
+        initial.update(version=version, note=note)
+        if criterion_id is not None:
+            initial[f"c{criterion_id}"] = value
+            initial[f"n{criterion_id}"] = item_note
+    return status, initial
 
 
 def _save_score(request, assignment, form):
@@ -158,16 +171,15 @@ def score(request, pk):
         if following is not None:
             return following
         # Refused or not valid: the page again, with what was sent and the stored score beside it.
-        saved, _initial = _saved_score(assignment)
+        status, _initial = _saved_score(assignment)
+        assignment = _assignment_for(request, pk, page=True)
     else:
-        assignment = _assignment_for(request, pk)
-        saved, initial = _saved_score(assignment)
+        assignment = _assignment_for(request, pk, page=True)
+        status, initial = _saved_score(assignment)
         form = ScoreForm(initial=initial, criteria=_criteria(assignment))
     entry, panel = assignment.entry, assignment.panel
     # Asked only when the page is shown: a save checks it itself, under its lock.
     editable = services.assignment_editable(assignment, locked=setup_cache.locked_results(panel.edition) is not None)
-    done, total = services.juror_progress(panel=panel, juror=request.user)
-    film = entry.film
     return render(
         request,
         "judging/score.html",
@@ -176,11 +188,11 @@ def score(request, pk):
             "entry": entry,
             "panel": panel,
             "form": form,
-            "saved": saved,
+            "submitted": status == Score.Status.SUBMITTED,
             "editable": editable,
-            "done": done,
-            "total": total,
-            "has_preview": bool(film and film.preview),
+            "done": assignment.submitted,
+            "total": assignment.assigned,
+            "has_preview": bool(assignment.preview),
             "recuse_form": RecuseForm(),
         },
     )

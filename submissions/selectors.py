@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Case, Count, F, Prefetch, Q, Subquery, Value, When
 
 from festival.edition_cache import current_edition
 from festival.selectors import with_consent_flag
@@ -20,6 +20,13 @@ def entries_with_team():
         "supervisors",
         "films",
     )
+
+
+def film_in_effect(entry_ref, field):
+    """`field` of the entry's film in effect, as a subquery of another query (`entry_ref`: the OuterRef to the
+    entry's id): Entry.film's rule — the newest film that passed the check, else the newest one."""
+    ok_first = Case(When(status=Film.Status.OK, then=Value(0)), default=Value(1))
+    return Subquery(Film.objects.filter(entry_id=entry_ref).order_by(ok_first, "-pk").values(field)[:1])
 
 
 def with_edition_parts(entry):

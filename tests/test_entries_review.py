@@ -121,3 +121,22 @@ def test_duplicate_from_another_region_is_not_named(client, edition, tmp_path):
     client.force_login(factories.coordinator("astana"))
     body = client.get(reverse("submissions:region_entry", args=["astana", mine.pk])).content.decode()
     assert "Секретное название" not in body and 'data-testid="duplicate"' in body
+
+
+def test_film_in_effect_subquery_follows_entry_film(edition):
+    from django.db.models import OuterRef
+
+    from submissions.selectors import film_in_effect
+
+    entry = factories.entry()
+
+    def preview():
+        return Entry.objects.annotate(p=film_in_effect(OuterRef("pk"), "preview")).get(pk=entry.pk).p
+
+    assert preview() is None
+    make = dict(entry=entry, size=10, original_name="f.mp4")
+    Film.objects.create(**make, file="films/a.mp4", status=Film.Status.REJECTED, preview="previews/a.mp4")
+    assert preview() == "previews/a.mp4"  # none passed: the newest
+    Film.objects.create(**make, file="films/b.mp4", status=Film.Status.OK, preview="previews/b.mp4")
+    Film.objects.create(**make, file="films/c.mp4", status=Film.Status.CHECKING)
+    assert preview() == "previews/b.mp4" == Entry.objects.get(pk=entry.pk).film.preview  # the newest that passed

@@ -224,6 +224,14 @@ def test_scoring_page_save_reads_the_assignment_once(client, edition):
     assignment = Assignment.objects.get()
     client.force_login(juror)
     client.get(reverse("judging:score", args=[assignment.pk]))
+    # The page: the assignment with the film's preview and the juror's progress, then the stored score.
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("judging:score", args=[assignment.pk]))
+    assert page.status_code == 200 and page.context["done"] == 0 and page.context["total"] == 1
+    # (The criteria and the results lock come from the edition's cached copy, read here when the test's cache
+    # lacks them.)
+    tables = ('FROM "judging_assignment"', 'FROM "judging_score"', 'FROM "submissions_film"')
+    assert len([q for q in queries if any(table in q["sql"] for table in tables)]) == 2
     marks = {f"c{cid}": 8 for cid in full_marks(panel, entry)}
     with CaptureQueriesContext(connection) as queries:
         response = client.post(
