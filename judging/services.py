@@ -185,10 +185,13 @@ def assignment_editable(assignment, now=None, *, locked=None):
     return not (results_locked(assignment.panel.edition) if locked is None else locked)
 
 
-def assignment_for_update(pk):
+def assignment_for_update(pk, *, juror=None):
     """The assignment with its panel and entry (with_edition), locked, all three, until the transaction ends:
-    what a score's save reads first. Raises Assignment.DoesNotExist."""
+    what a score's save reads first. `juror`: only theirs (anybody else's locks nothing). Raises
+    Assignment.DoesNotExist."""
     locked = Assignment.objects.select_for_update(of=("self", "panel", "entry")).select_related("panel", "entry")
+    if juror is not None:
+        locked = locked.filter(juror=juror)
     return with_edition(locked.get(pk=pk))
 
 

@@ -95,7 +95,7 @@ def _assignment_for(request, pk, *, for_update=False, page=False):
     preview), and the juror's progress in the panel, `submitted` and `assigned` (services.juror_progress)."""
     try:
         if for_update:
-            assignment = services.assignment_for_update(pk)
+            assignment = services.assignment_for_update(pk, juror=request.user)
         else:
             assignments = Assignment.objects.select_related("panel", "entry")
             if page:

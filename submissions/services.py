@@ -274,9 +274,10 @@ def upload_delete(*, upload):
 def upload_complete(*, upload):
     """The last byte arrived: the file becomes a film of the entry, to be checked by the worker.
 
-    `upload` is the row as it was read, its file complete: when the row has gone or its offset moved since
-    (terminated, expired, or written by another request), nothing is made, the file is removed, and the answer
-    is None. Otherwise the answer is the Film.
+    `upload` is the row as it was read, its file complete. When the file is gone before it could be moved (the
+    upload was terminated or expired just then), nothing is made and the answer is None. Once the file is in
+    private storage the film is made, even if the row went meanwhile: every byte arrived, and a retried last
+    PATCH that found the file moved must not cost the child the whole film.
     Side effects: the file moves into private storage; a Film row (an earlier film stays until this one
     passes its check, see film_accepted); the Upload row is deleted; after commit, the check task is queued.
     Raises EntryError when the entry can no longer change (the file is then removed).
@@ -287,21 +288,20 @@ def upload_complete(*, upload):
     try:
         put_file(upload_path(upload.pk), name)
     except FileNotFoundError:
-        return None  # terminated or expired just now: its file went with it
-    film = None
+        # Gone before the move, or during a copy to another disk or a bucket: whatever was copied goes too.
+        _remove_files([name])
+        return None
     with transaction.atomic():
         entry = Entry.objects.select_for_update().get(pk=upload.entry_id)
-        deleted, _ = Upload.objects.filter(pk=upload.pk, offset=upload.offset).delete()
-        # Sent (or withdrawn) while the last bytes were on their way: the entry keeps the film it was sent with.
-        wrong_state = entry.state not in (Entry.State.DRAFT, Entry.State.RETURNED)
-        if deleted and not wrong_state:
-            film = Film.objects.create(entry=entry, file=name, size=upload.length, original_name=upload.filename)
-        else:
+        Upload.objects.filter(pk=upload.pk).delete()
+        if entry.state not in (Entry.State.DRAFT, Entry.State.RETURNED):
+            # Sent (or withdrawn) while the last bytes were on their way: the entry keeps the film it was sent with.
             transaction.on_commit(lambda: _remove_files([name]))
+            film = None
+        else:
+            film = Film.objects.create(entry=entry, file=name, size=upload.length, original_name=upload.filename)
     if film is None:
-        if deleted:
-            raise EntryError("wrong_state", state=entry.state)
-        return None
+        raise EntryError("wrong_state", state=entry.state)
     _queue_after_commit(check_film, film.pk)
     return film
 

@@ -244,7 +244,8 @@ def _patch(request, upload_id):
                 updated = Upload.objects.filter(pk=upload.pk, offset=offset).update(offset=new_offset)
             else:
                 # The last byte: the upload becomes a film at once, still under the lock, so that a retried last
-                # PATCH cannot complete it a second time. The row goes with it, unless it changed since it was read.
+                # PATCH cannot complete it a second time; the row goes with it. Until then a HEAD shows the
+                # offset before this piece, and a PATCH sent meanwhile finds the file moved.
                 try:
                     updated = services.upload_complete(upload=upload) is not None
                 except services.EntryError:

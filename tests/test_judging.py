@@ -254,6 +254,8 @@ def test_juror_cannot_reach_unassigned_film(client, edition):
     client.force_login(stranger)
     for name in ("judging:score", "judging:preview"):
         assert client.get(reverse(name, args=[assignment.pk])).status_code == 404
+    assert client.post(reverse("judging:score", args=[assignment.pk]), {"version": 0}).status_code == 404
+    assert not Score.objects.exists()
     assert client.get(reverse("judging:panel", args=[panel.pk])).status_code == 403
     assert client.get(reverse("submissions:film_original", args=[assignment.entry_id])).status_code == 404
 

@@ -447,20 +447,32 @@ def test_last_piece_reads_the_row_once_and_makes_the_film(client, entry, django_
     assert not Upload.objects.exists()
 
 
-@pytest.mark.parametrize("change", ["terminated", "written"])
-def test_completing_a_row_that_changed_makes_no_film(entry, student, change, django_capture_on_commit_callbacks):
-    # The row as the last PATCH read it, then terminated (or written by another request) before the film is made.
+def test_completing_a_terminated_upload_makes_no_film(entry, student, django_capture_on_commit_callbacks):
+    # The row as the last PATCH read it, then terminated (row and file) before the file could be moved.
     upload = services.upload_create(entry=entry, user=student, length=10, filename="film.mp4")
     upload_path(upload.pk).write_bytes(b"0123456789")
-    upload.offset = 0
-    if change == "terminated":
-        Upload.objects.filter(pk=upload.pk).delete()
-    else:
-        Upload.objects.filter(pk=upload.pk).update(offset=4)
+    services.upload_delete(upload=Upload.objects.get(pk=upload.pk))
     with django_capture_on_commit_callbacks(execute=True):
         assert services.upload_complete(upload=upload) is None
     assert not Film.objects.exists()
     assert not private_storage().exists(f"films/{entry.pk}/{upload.pk}.mp4")
+
+
+def test_film_kept_when_the_row_goes_after_the_move(entry, student, monkeypatch):
+    # A retried last PATCH finds the file already moved and ends the row: the film the first one made stays.
+    upload = services.upload_create(entry=entry, user=student, length=10, filename="film.mp4")
+    upload_path(upload.pk).write_bytes(b"0123456789")
+    moved = services.put_file
+
+    def move_then_lose_the_row(*args):
+        name = moved(*args)
+        Upload.objects.filter(pk=upload.pk).delete()
+        return name
+
+    monkeypatch.setattr(services, "put_file", move_then_lose_the_row)
+    film = services.upload_complete(upload=upload)
+    assert Film.objects.get() == film
+    assert Path(private_storage().path(film.file)).read_bytes() == b"0123456789"
 
 
 def test_patch_lock_is_taken_on_the_data_file(entry, student):
