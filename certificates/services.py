@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from festival.models import Edition, Participant, Region, User
+from festival.prepared import Prepared
 from festival.services import _queue_after_commit
 from submissions.models import Entry, EntryAuthor, RegionalParticipant
 from submissions.storage import is_local, local_copy, private_storage, put_bytes, put_file, stored
@@ -736,6 +737,21 @@ def letters_send_batch(*, limit=None, base_url=None):
 # ---------------------------------------------------------------- reads
 
 
+# Compiled once (festival.prepared): read on every visit to a person's page.
+_DOCUMENT_IDS_OF = Prepared(
+    lambda user: (
+        Document.objects.filter(user_id=user)
+        .order_by()
+        .values("pk")
+        .union(
+            Document.objects.filter(participant__user_id=user).order_by().values("pk"),
+            Document.objects.filter(participant__supervisor_id=user).order_by().values("pk"),
+        )
+    ),
+    user=int,
+)
+
+
 def documents_of(user):
     """The documents a person downloads from their page: their own, and those of the children they
     registered (a child without an account gets theirs through the supervisor)."""
@@ -743,16 +759,7 @@ def documents_of(user):
         return Document.objects.none()
     # A union of three index lookups, then the rows: an OR across the joins with DISTINCT costs the planner
     # more than both, and a person with no documents (most, most of the year) is done after the first.
-    ids = (
-        Document.objects.filter(user=user)
-        .order_by()
-        .values("pk")
-        .union(
-            Document.objects.filter(participant__user=user).order_by().values("pk"),
-            Document.objects.filter(participant__supervisor=user).order_by().values("pk"),
-        )
-    )
-    pks = [row["pk"] for row in ids]
+    pks = [row["pk"] for row in _DOCUMENT_IDS_OF.all(user=user.pk)]
     if not pks:
         return Document.objects.none()
     return (

@@ -9,8 +9,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from festival.edition_cache import current_edition
+from festival.prepared import Prepared
 from submissions.models import Entry
-from submissions.selectors import with_edition_parts
+from submissions.selectors import film_in_effect, with_edition_parts
 
 from .models import (
     Assignment,
@@ -185,14 +186,35 @@ def assignment_editable(assignment, now=None, *, locked=None):
     return not (results_locked(assignment.panel.edition) if locked is None else locked)
 
 
+def _locked(**lookups):
+    return (
+        Assignment.objects.select_for_update(of=("self", "panel", "entry"))
+        .select_related("panel", "entry")
+        .filter(**lookups)
+    )
+
+
+# A save reads its assignment first, on every save: the query is compiled once (festival.prepared).
+_LOCKED = Prepared(lambda pk: _locked(pk=pk), pk=int)
+_LOCKED_OWN = Prepared(lambda pk, juror: _locked(pk=pk, juror_id=juror), pk=int, juror=int)
+
+
 def assignment_for_update(pk, *, juror=None):
     """The assignment with its panel and entry (with_edition), locked, all three, until the transaction ends:
     what a score's save reads first. `juror`: only theirs (anybody else's locks nothing). Raises
     Assignment.DoesNotExist."""
-    locked = Assignment.objects.select_for_update(of=("self", "panel", "entry")).select_related("panel", "entry")
-    if juror is not None:
-        locked = locked.filter(juror=juror)
-    return with_edition(locked.get(pk=pk))
+    pk = _key(pk)
+    if juror is None:
+        return with_edition(_LOCKED.get(pk=pk))
+    return with_edition(_LOCKED_OWN.get(pk=pk, juror=juror.pk))
+
+
+def _key(value):
+    """A primary key as the int a prepared query takes: a URL's number, or not found."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Assignment.DoesNotExist from None
 
 
 @transaction.atomic
@@ -331,6 +353,25 @@ def juror_progress(*, panel, juror):
 
 
 _PROGRESS = {"submitted": Count("pk", filter=Q(score__status=Score.Status.SUBMITTED)), "assigned": Count("pk")}
+
+
+def _for_page(pk, juror):
+    return (
+        with_juror_progress(Assignment.objects.select_related("panel", "entry"))
+        .annotate(preview=film_in_effect(OuterRef("entry_id"), "preview"))
+        .filter(pk=pk, juror_id=juror)
+    )
+
+
+# The scoring page's one read of its assignment, compiled once (festival.prepared).
+_FOR_PAGE = Prepared(_for_page, pk=int, juror=int)
+
+
+def assignment_for_page(pk, *, juror):
+    """The juror's assignment with its panel and entry (with_edition) and what its scoring page shows, in one
+    query: `preview` (the film in effect's preview, Entry.film's rule) and the juror's progress in the panel,
+    `submitted` and `assigned` (juror_progress). Raises Assignment.DoesNotExist, also for anybody else's."""
+    return with_edition(_FOR_PAGE.get(pk=_key(pk), juror=juror.pk))
 
 
 def with_juror_progress(assignments):

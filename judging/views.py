@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, OuterRef
+from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,13 +16,13 @@ from festival.edition_cache import cached_text, current_edition
 from festival.models import Edition, Nomination
 from festival.paths import path_for_pk
 from festival.phases import PhaseClosed
+from festival.prepared import Prepared
 from festival.reference_cache import region_or_404
 from festival.views import permission_required
 from submissions import services as entry_services
 from submissions.media_views import private_file_response
 from submissions.messages import entry_error_message
 from submissions.models import Entry
-from submissions.selectors import film_in_effect
 
 from . import selectors, services, setup_cache
 from .forms import RecuseForm, ScoreForm
@@ -49,6 +49,18 @@ def home(request):
     return render(request, "judging/home.html", {"rows": rows})
 
 
+# A juror's films in a panel, read on every visit to it: compiled once (festival.prepared).
+_PANEL_ROWS = Prepared(
+    lambda panel, juror: (
+        Assignment.objects.filter(panel_id=panel, juror_id=juror, active=True)
+        .order_by("pk")
+        .values("pk", title=F("entry__title"), nomination_id=F("entry__nomination_id"), score_status=F("score__status"))
+    ),
+    panel=int,
+    juror=int,
+)
+
+
 @login_required
 @require_safe
 def panel(request, pk):
@@ -70,9 +82,7 @@ def panel(request, pk):
     score_path = path_for_pk("judging:score")
     assignments = [
         {**row, "nomination": nominations.get(row["nomination_id"], ""), "url": score_path(row["pk"])}
-        for row in Assignment.objects.filter(panel=panel, juror=request.user, active=True)
-        .order_by("pk")
-        .values("pk", title=F("entry__title"), nomination_id=F("entry__nomination_id"), score_status=F("score__status"))
+        for row in _PANEL_ROWS.all(panel=panel.pk, juror=request.user.pk)
     ]
     pending = [row for row in assignments if row["score_status"] != Score.Status.SUBMITTED]
     return render(
@@ -96,13 +106,10 @@ def _assignment_for(request, pk, *, for_update=False, page=False):
     try:
         if for_update:
             assignment = services.assignment_for_update(pk, juror=request.user)
+        elif page:
+            assignment = services.assignment_for_page(pk, juror=request.user)
         else:
-            assignments = Assignment.objects.select_related("panel", "entry")
-            if page:
-                assignments = services.with_juror_progress(assignments).annotate(
-                    preview=film_in_effect(OuterRef("entry_id"), "preview")
-                )
-            assignment = services.with_edition(assignments.get(pk=pk))
+            assignment = services.with_edition(Assignment.objects.select_related("panel", "entry").get(pk=pk))
     except Assignment.DoesNotExist:
         raise Http404 from None
     if not request.user.has_perm("judging.score", assignment):
@@ -114,12 +121,18 @@ def _criteria(assignment):
     return setup_cache.criteria_for(edition=assignment.panel.edition, nomination=assignment.entry.nomination)
 
 
+_SAVED_SCORE = Prepared(
+    lambda assignment: Score.objects.filter(assignment_id=assignment).values_list(
+        "status", "version", "note", "items__criterion_id", "items__value", "items__note"
+    ),
+    assignment=int,
+)
+
+
 def _saved_score(assignment):
     """What is stored of the score, in one query: its status (or None when nothing is) and the form's initial
     values from it."""
-    rows = Score.objects.filter(assignment=assignment).values_list(
-        "status", "version", "note", "items__criterion_id", "items__value", "items__note"
-    )
+    rows = _SAVED_SCORE.all(assignment=assignment.pk)
     status, initial = None, {"version": 0, "note": ""}
     for row_status, version, note, criterion_id, value, item_note in rows:
         status = row_status

@@ -17,6 +17,7 @@ import hashlib
 import math
 import os
 import re
+import uuid
 
 from django.http import HttpResponse
 from django.urls import reverse
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from festival.edition_cache import current_edition
 from festival.phases import PhaseClosed, phase_check
+from festival.prepared import Prepared
 
 from . import services
 from .models import Entry, Upload
@@ -287,9 +289,13 @@ def _terminate(request, upload_id):
 # ---------------------------------------------------------------- helpers
 
 
+# Every piece of every upload reads its row: compiled once (festival.prepared).
+_UPLOAD = Prepared(lambda pk: Upload.objects.select_related("entry").filter(pk=pk), pk=uuid.UUID)
+
+
 def _visible_upload(request, upload_id):
     """The upload, if this user may see it. Anyone else learns nothing, not even that it exists."""
-    upload = Upload.objects.select_related("entry").filter(pk=upload_id).first()
+    upload = next(iter(_UPLOAD.queryset(pk=upload_id)), None)
     user = request.user
     if upload is None or not (
         upload.created_by_id == user.pk or user.has_perm("submissions.upload_film", upload.entry)

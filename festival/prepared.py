@@ -1,0 +1,113 @@
+"""Queries of a fixed shape, turned into SQL once per process instead of on every request.
+
+Building a queryset (filters, select_related, annotations with subqueries) and compiling it to SQL is pure
+Python that gives the same SQL each time: on the busiest pages it costs more than PostgreSQL takes to answer.
+A `Prepared` query is built and compiled on its first use with a stand-in value for each of its parameters;
+every call then sends the same SQL with the real values in their places, and Django turns the rows into
+models (select_related objects and annotations included) or values exactly as the queryset would have.
+
+    own = Prepared(lambda pk, juror: Assignment.objects.select_related("panel").filter(pk=pk, juror=juror),
+                   pk=int, juror=int)
+    own.get(pk=7, juror=request.user.pk)
+
+The builder gets a stand-in for each parameter, so it must pass them to plain equality lookups (`pk=…`,
+`juror=…`, `__in` is not one) and must not branch on them; anything else it uses is part of the shape and is
+fixed at the first call. Only ints, strings and UUIDs are parameters. A parameter that never reaches the SQL,
+or reaches it changed (`__icontains` wraps it in %), is refused on the first call.
+"""
+
+import threading
+import uuid
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.transaction import TransactionManagementError
+
+# Stand-ins: values no real key or text has (ints within PostgreSQL's integer, so that every lookup takes them).
+_INT_BASE = 2_047_483_000
+_TEXT = "\x1fprepared:{}\x1f"
+_TYPES = (int, str, uuid.UUID)
+
+
+def _shallow(obj):
+    """A copy sharing obj's attributes (copy.copy would evaluate a QuerySet)."""
+    clone = object.__new__(type(obj))
+    clone.__dict__ = obj.__dict__.copy()
+    return clone
+
+
+class Prepared:
+    """`build(**parameters)` gives the queryset; `parameters` name each parameter and its type: int, str or
+    uuid.UUID."""
+
+    def __init__(self, build, **parameters):
+        if not parameters or any(kind not in _TYPES for kind in parameters.values()):
+            raise TypeError("Name each parameter with its type: int, str or uuid.UUID.")
+        self.build = build
+        self.parameters = parameters
+        self._compiled = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, using):
+        compiled = self._compiled.get(using)
+        if compiled is not None:
+            return compiled
+        standins = {
+            name: {int: _INT_BASE + index, str: _TEXT.format(name), uuid.UUID: uuid.UUID(int=_INT_BASE + index)}[kind]
+            for index, (name, kind) in enumerate(self.parameters.items())
+        }
+        base = self.build(**standins)
+        compiler = base.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = []
+        for position, param in enumerate(params):
+            for name, standin in standins.items():
+                if type(param) is type(standin) and param == standin:
+                    slots.append((position, name))
+                elif isinstance(param, str) and isinstance(standin, str) and standin in param:
+                    raise ValueError(f"Parameter {name!r} reaches the SQL changed: only plain equality is prepared.")
+        missing = set(standins) - {name for _position, name in slots}
+        if missing:
+            raise ValueError(f"Parameters {sorted(missing)} do not reach the SQL as they are.")
+        compiled = (base, compiler, sql, tuple(params), tuple(slots))
+        with self._lock:
+            self._compiled[using] = compiled
+        return compiled
+
+    def queryset(self, using=DEFAULT_DB_ALIAS, **values):
+        """A queryset that runs the prepared SQL with `values` when it is evaluated: iterate it or list() it
+        (filter() and the like on it would be ignored)."""
+        if values.keys() != self.parameters.keys():
+            raise TypeError(f"Give exactly {sorted(self.parameters)}.")
+        for name, value in values.items():
+            if type(value) is not self.parameters[name]:
+                raise TypeError(f"Parameter {name!r} must be {self.parameters[name].__name__}, not {value!r}.")
+        base, template, sql, params, slots = self._compile(using)
+        params = list(params)
+        for position, name in slots:
+            params[position] = values[name]
+        connection = connections[using]
+        if base.query.select_for_update and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        # Each evaluation gets a compiler of its own, on this thread's connection, that gives the prepared SQL.
+        compiler = _shallow(template)
+        compiler.connection = connection
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        query = _shallow(base.query)
+        query.get_compiler = lambda *args, **kwargs: compiler
+        queryset = _shallow(base)
+        # Not through the `query` setter, which would make a values_list() give dicts.
+        queryset._query = query
+        return queryset
+
+    def all(self, using=DEFAULT_DB_ALIAS, **values):
+        return list(self.queryset(using, **values))
+
+    def get(self, using=DEFAULT_DB_ALIAS, **values):
+        """The one row: the model's DoesNotExist when there is none, MultipleObjectsReturned when more."""
+        rows = self.all(using, **values)
+        model = self._compiled[using][0].model
+        if not rows:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        if len(rows) > 1:
+            raise model.MultipleObjectsReturned(f"get() returned more than one {model._meta.object_name}.")
+        return rows[0]
