@@ -233,6 +233,13 @@ def score_save(*, assignment, values, notes, note, submit, version, by):
     )  # fmt: skip
 
 
+# A save's reads of its score and the score's items, compiled once (festival.prepared).
+_SCORE_LOCKED = Prepared(
+    lambda assignment: Score.objects.select_for_update().filter(assignment_id=assignment), assignment=int
+)
+_SCORE_ITEMS = Prepared(lambda score: ScoreItem.objects.filter(score_id=score), score=int)
+
+
 def score_save_locked(*, assignment, values, notes, note, submit, version, by):
     """score_save in the caller's transaction, `assignment` from assignment_for_update in it (the scoring
     page's save reads the assignment once). On a JudgingError the caller rolls its transaction back
@@ -255,11 +262,14 @@ def score_save_locked(*, assignment, values, notes, note, submit, version, by):
             raise JudgingError("out_of_scale", name=criterion.name, maximum=criterion.maximum)
     if submit and any(values.get(cid) is None for cid in criteria):
         raise JudgingError("incomplete")
-    score, _created = Score.objects.select_for_update().get_or_create(assignment=assignment)
+    # Nearly every save finds its score's row (made by the first save or draft): read it locked, and make it
+    # only when there is none.
+    found = _SCORE_LOCKED.all(assignment=assignment.pk)
+    score = found[0] if found else Score.objects.select_for_update().get_or_create(assignment=assignment)[0]
     if version != score.version:
         raise JudgingError("stale")
     # The score row is locked: its items are read once and written in one statement per kind of change.
-    items = {item.criterion_id: item for item in score.items.all()}
+    items = {item.criterion_id: item for item in _SCORE_ITEMS.all(score=score.pk)}
     before = _score_state(score, items)
     added, changed = [], []
     for criterion_id, value in values.items():
