@@ -111,3 +111,24 @@ class Prepared:
         if len(rows) > 1:
             raise model.MultipleObjectsReturned(f"get() returned more than one {model._meta.object_name}.")
         return rows[0]
+
+
+def prefetched(instance, name, rows):
+    """Keep `rows` as what `instance.<name>.all()` gives, as prefetch_related would have kept them: for a
+    relation read by a prepared query of its own (`name`: a reverse foreign key or a many-to-many field).
+    Anything built on the relation (a filter, a count of another kind) still queries, as after a prefetch."""
+    manager = getattr(instance, name)
+    # The manager's own queryset (its filter on the instance is deferred until it is needed), holding the rows.
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    if hasattr(manager, "prefetch_cache_name"):  # many-to-many
+        cache_name = manager.prefetch_cache_name
+    else:  # reverse foreign key: each row knows its instance, as after a prefetch
+        cache_name = manager.field.remote_field.cache_name
+        for row in queryset._result_cache:
+            manager.field.set_cached_value(row, instance)
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[cache_name] = queryset
+    return instance

@@ -13,7 +13,6 @@ from festival.edition_cache import current_edition, with_parts
 from festival.models import Edition, User
 from festival.paths import path_for_pk
 from festival.phases import PhaseClosed, phase_allows, phase_check, phase_closed_response, phase_required
-from festival.prepared import Prepared
 from festival.reference_cache import region_or_404, region_schools
 from festival.views import permission_required
 
@@ -26,15 +25,11 @@ from .messages import entry_error_message
 from .models import Entry, ImportJob
 from .problems import image_problem_message
 
-# Every page of an entry reads it first: the entry's query is compiled once (festival.prepared); its team and
-# films are prefetched as entries_with_team says.
-_ENTRY_WITH_TEAM = Prepared(lambda pk: selectors.entries_with_team().filter(pk=pk), pk=int)
-
 
 def _entry_for(request, pk, perm):
     """The entry if the user holds `perm` on it; 404 otherwise, so that others' entries are not revealed."""
     try:
-        entry = selectors.with_edition_parts(_ENTRY_WITH_TEAM.get(pk=int(pk)))
+        entry = selectors.with_edition_parts(selectors.entry_with_team(int(pk)))
     except Entry.DoesNotExist:
         raise Http404 from None
     if not request.user.has_perm(perm, entry):

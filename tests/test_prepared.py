@@ -139,3 +139,57 @@ def test_a_union_takes_the_value_in_each_of_its_parts(schools):
         made[(almaty.pk, "No. 2")].pk,
         made[(astana.pk, "No. 1")].pk,
     }
+
+
+def _team(entry):
+    """What the pages read of an entry's team and films."""
+    return (
+        [(author.pk, author.participant.last_name, author.entry is entry) for author in entry.authors.all()],
+        [user.pk for user in entry.supervisors.all()],
+        [film.pk for film in entry.films.all()],
+        entry.film.pk if entry.film else None,
+        entry.school.name if entry.school else None,
+    )
+
+
+def test_an_entry_read_with_prepared_queries_holds_what_prefetch_related_gives(edition):
+    from submissions import selectors
+    from submissions.models import EntryAuthor, Film
+    from tests import factories
+
+    supervisor = factories.SupervisorFactory()
+    entry = factories.entry(supervisor=supervisor)
+    for last_name in ("Ахметов", "Бекова"):
+        member = factories.participant(supervisor=supervisor)
+        member.last_name = last_name
+        member.save()
+        EntryAuthor.objects.create(entry=entry, participant=member, role=EntryAuthor.Role.ACTING)
+    first = factories.checked_film(entry)
+    Film.objects.create(entry=entry, file="films/x.mp4", size=1, original_name="b.mp4", status=Film.Status.REJECTED)
+    other_supervisor = factories.SupervisorFactory()
+    other = factories.entry(supervisor=other_supervisor, title="Басқа")
+
+    for pk in (entry.pk, other.pk):
+        expected = _team(selectors.entries_with_team().get(pk=pk))
+        with CaptureQueriesContext(connection) as queries:
+            got = selectors.entry_with_team(pk)
+            team = _team(got)
+        # The entry, its authors with their participants, supervisors and films: nothing more, even for
+        # author.entry.
+        assert len(queries) == 4
+        assert team == expected
+    # The last one read was the other entry: its own supervisor, and no films.
+    assert team[1] == [other_supervisor.pk] and team[2] == []
+    assert _team(selectors.entry_with_team(entry.pk))[3] == first.pk
+    # A query built on a relation still asks the database, about this entry alone.
+    got = selectors.entry_with_team(entry.pk)
+    assert got.films.filter(status=Film.Status.OK).count() == 1
+    assert got.authors.count() == 3
+
+
+def test_an_entry_that_does_not_exist_is_refused_as_get_would(db):
+    from submissions import selectors
+    from submissions.models import Entry
+
+    with pytest.raises(Entry.DoesNotExist):
+        selectors.entry_with_team(2_000_000_000)
