@@ -166,13 +166,14 @@ def region_entry_rows(rows, nominations, path_for_pk):
     ]
 
 
-# Read on every visit to the coordinator's list: compiled once (festival.prepared).
+# Read on every visit to the coordinator's list: compiled once (festival.prepared). COUNT(*), not of the ids:
+# the counts then come from the index on edition, region, state and nomination alone.
 _REGION_COUNTS = Prepared(
     lambda edition, region: (
         Entry.objects.filter(edition_id=edition, region_id=region)
         .exclude(state=Entry.State.DRAFT)
         .values_list("state", "nomination")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     ),
     edition=int,

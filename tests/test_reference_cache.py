@@ -156,7 +156,10 @@ def test_the_coordinators_list_asks_no_count_for_its_usual_filters(client, editi
 
     with CaptureQueriesContext(connection) as queries:
         page = _listed(client, f"?state=submitted&nomination={tv}")
-    assert not [q for q in queries if "COUNT(*)" in q["sql"]]
+    # The paginator's own count (Django's count() names its column __count); the counts by state and
+    # nomination the page shows are one query it reads anyway.
+    assert not [q for q in queries if '"__count"' in q["sql"]]
+    assert len([q for q in queries if "COUNT(*)" in q["sql"]]) == 1
     assert 'data-testid="region-entry"' in page.content.decode()
     # The link of each row is the entry's page.
     assert reverse("submissions:region_entry", args=["astana", entry.pk]) in page.content.decode()
