@@ -38,7 +38,7 @@ from .forms import (
     StudentRegistrationForm,
     SupervisorRegistrationForm,
 )
-from .models import Participant, Region, School, User
+from .models import Region, School, User
 from .phases import phase_allows, phase_required
 from .reference_cache import region_or_404
 
@@ -223,15 +223,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 @require_safe
 def account_home(request):
     user = request.user
-    participant = (
-        Participant.objects.select_related("region", "school").filter(user=user).first()
-        if user.kind == User.Kind.STUDENT
-        else None
-    )
+    participant = selectors.participant_of(user) if user.kind == User.Kind.STUDENT else None
     context = {
         "edition": selectors.edition_for_landing(),
         "participant": participant,
-        "consent": selectors.active_consents().filter(participant=participant).first() if participant else None,
+        "consent": selectors.consent_of(participant) if participant else None,
         "team_count": user.supervised_participants.count() if user.kind == User.Kind.SUPERVISOR else None,
         "coordinator_regions": selectors.regions_coordinated_by(user),
     }

@@ -193,3 +193,28 @@ def test_an_entry_that_does_not_exist_is_refused_as_get_would(db):
 
     with pytest.raises(Entry.DoesNotExist):
         selectors.entry_with_team(2_000_000_000)
+
+
+def test_a_students_participant_and_consent_in_force_as_the_querysets_give_them(db):
+    import datetime
+
+    from django.utils import timezone
+
+    from festival import selectors, services
+    from festival.models import Consent
+    from tests import factories
+
+    user = factories.student_with_consent()
+    participant = user.participant
+    first = Consent.objects.get(participant=participant)
+    later = Consent.objects.get(pk=first.pk)
+    later.pk, later.given_at = None, timezone.now() + datetime.timedelta(minutes=1)
+    later.save()
+    assert selectors.participant_of(user).pk == participant.pk
+    assert selectors.participant_of(user).school.name == participant.school.name
+    assert selectors.consent_of(participant).pk == later.pk
+    services.consent_withdraw(consent=later)
+    assert selectors.consent_of(participant).pk == first.pk
+    services.consent_withdraw(consent=first)
+    assert selectors.consent_of(participant) is None
+    assert selectors.participant_of(factories.UserFactory()) is None
