@@ -16,7 +16,8 @@ site's layout (each page's p95 against it says what the page adds to what every 
 a write, a juror's form that locks a row, writes one audit record and redirects, all at once,
 each user waiting 1–3 s between pages (about 100 requests a second: the deadline evening's rush, and more).
 Once every user has signed in and the warm-up is over, each page's requests, rate, p50/p95/p99 and errors are
-measured; then a second, shorter run sends the same number of users to the floor alone. The target: no
+measured; then a second run, as long, sends the same number of users to the floor alone (as long: the two p95s
+then see the same share of the machine's quieter and busier moments). The target: no
 errors, and every page's p95 within 3 × the floor's p95 measured in the same run, on the same server under the
 same load — and that server not saturated. A server that cannot keep up queues every request, the floor's
 too, and the ratios to a floor measured under that load come close to 1 whatever the pages cost: the run
@@ -187,7 +188,9 @@ def main():
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=20, help="seconds after every user signed in")
     parser.add_argument("--duration", type=float, default=75, help="seconds measured")
-    parser.add_argument("--floor-duration", type=float, default=30, help="seconds of the floor-only run")
+    parser.add_argument(
+        "--floor-duration", type=float, help="seconds of the floor-only run (default: as long as --duration)"
+    )
     parser.add_argument(
         "--workers", type=int, help="processes of the pages pool (deploy/gunicorn.conf.py: one per CPU)"
     )
@@ -197,6 +200,8 @@ def main():
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--think", default="1,3", help="seconds a user waits between pages: min,max")
     args = parser.parse_args()
+    if args.floor_duration is None:
+        args.floor_duration = args.duration
 
     scratch = Path(tempfile.mkdtemp(prefix="festival-bench-load-"))
     base_url, database_url, database = database_urls("load")
