@@ -9,7 +9,9 @@ Where bench.load measures the pages under 200 users at once (queueing included),
 each: the figure that decides how many requests a second a machine can serve. Each page is requested --rounds
 × --requests times after a warm-up; a round's figure is its mean, and the lowest and the median round are
 printed (the lowest is the steadiest on a shared machine), with the Python function calls a request makes (the
-same on a busy machine and a quiet one: the figure to compare two versions by). --profile PAGE (repeatable)
+same on a busy machine and a quiet one: the figure to compare two versions by), and the garbage collector's share:
+its milliseconds per request, its full passes per 1000 requests and the longest one (a full pass goes over
+every object the process holds, and the page that sets it off waits for it). --profile PAGE (repeatable)
 also runs PAGE under cProfile and prints where its time goes, the functions that took most of it, themselves
 and with what they called; --only PAGE (repeatable) measures only those pages. Needs PostgreSQL and Redis as
 bench.load does (BENCH_DATABASE_URL, BENCH_REDIS_URL, default redis://127.0.0.1:6379/13). The last line is one
@@ -18,6 +20,7 @@ JSON object.
 
 import argparse
 import base64
+import gc
 import json
 import os
 import re
@@ -169,28 +172,58 @@ def _publish_results(awards=150):
     ResultsLock.objects.create(edition=edition, locked=True, changed_by=organizer)
 
 
+class _Collections:
+    """The garbage collector's passes while it is on: how many of each generation, and their milliseconds."""
+
+    def __init__(self):
+        self.counts, self.ms, self._start, self.max_full = [0, 0, 0], [0.0, 0.0, 0.0], None, 0.0
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self._start = time.perf_counter()
+        elif self._start is not None:
+            self.counts[info["generation"]] += 1
+            ms = 1000 * (time.perf_counter() - self._start)
+            self.ms[info["generation"]] += ms
+            if info["generation"] == 2:
+                self.max_full = max(self.max_full, ms)
+
+    def __enter__(self):
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        gc.callbacks.remove(self)
+
+
 def _measure(visit, rounds, requests):
     for _ in range(5):
         response = visit()
         if response.status_code != visit.expect:
             raise SystemExit(f"{visit.name}: status {response.status_code}, not {visit.expect}")
     cpu_rounds, wall_rounds = [], []
-    for _ in range(rounds):
-        cpu = wall = 0.0
-        for _ in range(requests):
-            if visit.prepare:
-                visit.prepare(visit)
-            cpu_start, wall_start = time.process_time(), time.perf_counter()
-            visit.send()
-            cpu += time.process_time() - cpu_start
-            wall += time.perf_counter() - wall_start
-        cpu_rounds.append(1000 * cpu / requests)
-        wall_rounds.append(1000 * wall / requests)
+    collections = _Collections()
+    with collections:
+        for _ in range(rounds):
+            cpu = wall = 0.0
+            for _ in range(requests):
+                if visit.prepare:
+                    visit.prepare(visit)
+                cpu_start, wall_start = time.process_time(), time.perf_counter()
+                visit.send()
+                cpu += time.process_time() - cpu_start
+                wall += time.perf_counter() - wall_start
+            cpu_rounds.append(1000 * cpu / requests)
+            wall_rounds.append(1000 * wall / requests)
+    measured = rounds * requests
     return {
         "cpu_ms_lowest": round(min(cpu_rounds), 2),
         "cpu_ms_median": round(statistics.median(cpu_rounds), 2),
         "wall_ms_lowest": round(min(wall_rounds), 2),
         "wall_ms_median": round(statistics.median(wall_rounds), 2),
+        "gc_ms": round(sum(collections.ms) / measured, 3),
+        "gc_full_per_1000": round(1000 * collections.counts[2] / measured, 1),
+        "gc_full_ms_max": round(collections.max_full, 1),
     }
 
 
