@@ -12,20 +12,59 @@ models (select_related objects and annotations included) or values exactly as th
 
 The builder gets a stand-in for each parameter, so it must pass them to plain equality lookups (`pk=…`,
 `juror=…`, `__in` is not one) and must not branch on them; anything else it uses is part of the shape and is
-fixed at the first call. Only ints, strings and UUIDs are parameters. A parameter that never reaches the SQL,
-or reaches it changed (`__icontains` wraps it in %), is refused on the first call.
+fixed at the first call. Ints, strings and UUIDs are parameters, and lists of ints (`list`) given to the `__any`
+lookup, which sends the whole list as one array — `entry_id = ANY(%s)` — so that the SQL is the same whatever
+the list's length (`__in` writes one placeholder per value). A parameter that never reaches the SQL, or
+reaches it changed (`__icontains` wraps it in %), is refused on the first call.
+
+    rows = Prepared(lambda entries: Film.objects.filter(entry_id__any=entries), entries=list)
+    rows.all(entries=[3, 5, 8])
+
+`page(offset, limit, …)` reads one page of the rows: LIMIT and OFFSET are parameters too (a sliced queryset
+writes them into the SQL).
 """
 
 import threading
 import uuid
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Field, ForeignObject, Lookup
 from django.db.transaction import TransactionManagementError
 
 # Stand-ins: values no real key or text has (ints within PostgreSQL's integer, so that every lookup takes them).
 _INT_BASE = 2_047_483_000
 _TEXT = "\x1fprepared:{}\x1f"
-_TYPES = (int, str, uuid.UUID)
+_TYPES = (int, str, uuid.UUID, list)
+
+
+class AnyOf(Lookup):
+    """`field__any=[…]`: the field equals one of the list's values, the list sent as one array parameter."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [list(value)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+# A foreign key takes only the lookups registered on the relations' own classes.
+Field.register_lookup(AnyOf)
+ForeignObject.register_lookup(AnyOf)
+
+
+def _standin(kind, name, index):
+    if kind is int:
+        return _INT_BASE + index
+    if kind is str:
+        return _TEXT.format(name)
+    if kind is uuid.UUID:
+        return uuid.UUID(int=_INT_BASE + index)
+    return [_INT_BASE + index]
 
 
 def _shallow(obj):
@@ -36,12 +75,12 @@ def _shallow(obj):
 
 
 class Prepared:
-    """`build(**parameters)` gives the queryset; `parameters` name each parameter and its type: int, str or
-    uuid.UUID."""
+    """`build(**parameters)` gives the queryset; `parameters` name each parameter and its type: int, str,
+    uuid.UUID or list (of ints, for `__any`)."""
 
     def __init__(self, build, **parameters):
         if not parameters or any(kind not in _TYPES for kind in parameters.values()):
-            raise TypeError("Name each parameter with its type: int, str or uuid.UUID.")
+            raise TypeError("Name each parameter with its type: int, str, uuid.UUID or list.")
         self.build = build
         self.parameters = parameters
         self._compiled = {}
@@ -51,10 +90,7 @@ class Prepared:
         compiled = self._compiled.get(using)
         if compiled is not None:
             return compiled
-        standins = {
-            name: {int: _INT_BASE + index, str: _TEXT.format(name), uuid.UUID: uuid.UUID(int=_INT_BASE + index)}[kind]
-            for index, (name, kind) in enumerate(self.parameters.items())
-        }
+        standins = {name: _standin(kind, name, index) for index, (name, kind) in enumerate(self.parameters.items())}
         base = self.build(**standins)
         compiler = base.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
@@ -76,15 +112,29 @@ class Prepared:
     def queryset(self, using=DEFAULT_DB_ALIAS, **values):
         """A queryset that runs the prepared SQL with `values` when it is evaluated: iterate it or list() it
         (filter() and the like on it would be ignored)."""
+        return self._queryset(using, values)
+
+    def page(self, offset, limit, using=DEFAULT_DB_ALIAS, **values):
+        """The rows from `offset` on, `limit` of them at most, as a list: what queryset[offset:offset + limit]
+        gives (the builder's queryset must be ordered, as for any page of rows)."""
+        if type(offset) is not int or type(limit) is not int or offset < 0 or limit < 0:
+            raise TypeError("offset and limit must be ints, 0 or more.")
+        return list(self._queryset(using, values, limits=(limit, offset)))
+
+    def _queryset(self, using, values, limits=None):
         if values.keys() != self.parameters.keys():
             raise TypeError(f"Give exactly {sorted(self.parameters)}.")
         for name, value in values.items():
-            if type(value) is not self.parameters[name]:
-                raise TypeError(f"Parameter {name!r} must be {self.parameters[name].__name__}, not {value!r}.")
+            kind = self.parameters[name]
+            if type(value) is not kind or (kind is list and any(type(item) is not int for item in value)):
+                raise TypeError(f"Parameter {name!r} must be {kind.__name__}, not {value!r}.")
         base, template, sql, params, slots = self._compile(using)
         params = list(params)
         for position, name in slots:
             params[position] = values[name]
+        if limits is not None:
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            params.extend(limits)
         connection = connections[using]
         if base.query.select_for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")

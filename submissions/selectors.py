@@ -109,24 +109,94 @@ class EntryFilters:
         return cls(**{name: query.get(name, "").strip() for name in cls.__dataclass_fields__})
 
 
-def region_entries(*, edition, region, filters):
-    """The region's entries (drafts aside) that the filters let through, as plain rows: a coordinator clicks
-    through the filters all evening and reads each page of 50 at once."""
-    entries = Entry.objects.filter(edition=edition, region=region).exclude(state=Entry.State.DRAFT)
-    for name in ("nomination", "school", "age_group"):
-        value = getattr(filters, name)
-        if value.isdigit():
-            entries = entries.filter(**{f"{name}_id": value})
-    if filters.state in Entry.State.values:
-        entries = entries.filter(state=filters.state)
-    if filters.q:
+# The filters a coordinator's list takes by equality: each, when set, a parameter of its prepared query.
+_FILTER_FIELDS = {"nomination": "nomination_id", "school": "school_id", "age_group": "age_group_id", "state": "state"}
+
+
+def _region_entries_queryset(*, edition, region, q="", **values):
+    """The region's entries (drafts aside) with the filters' `values` (names of _FILTER_FIELDS) and the search
+    `q`, as plain rows in the list's order."""
+    entries = Entry.objects.filter(edition_id=edition, region_id=region).exclude(state=Entry.State.DRAFT)
+    for name, value in values.items():
+        entries = entries.filter(**{_FILTER_FIELDS[name]: value})
+    if q:
         # Several authors may match: once per entry.
-        entries = entries.filter(
-            Q(title__icontains=filters.q) | Q(authors__participant__last_name__icontains=filters.q)
-        ).distinct()
+        entries = entries.filter(Q(title__icontains=q) | Q(authors__participant__last_name__icontains=q)).distinct()
     return entries.order_by("nomination__order", "-submitted_at").values(
         "pk", "title", "state", "nomination_id", "school_other", school_name=F("school__name")
     )
+
+
+# The list without a search, in each shape its filters give (which of them are set): each compiled once
+# (festival.prepared), on its first use.
+_REGION_ENTRIES = {}
+
+
+def _region_entries_prepared(names):
+    prepared = _REGION_ENTRIES.get(names)
+    if prepared is None:
+        kinds = {name: str if name == "state" else int for name in names}
+        prepared = _REGION_ENTRIES.setdefault(
+            names, Prepared(_region_entries_queryset, edition=int, region=int, **kinds)
+        )
+    return prepared
+
+
+class RegionEntries:
+    """What region_entries gives without a search, for the paginator: a page is read through the prepared query
+    with its LIMIT and OFFSET; count() counts with a query of its own (the view takes the count from the
+    counts by state and nomination when they suffice)."""
+
+    def __init__(self, values):
+        self.values = values
+        self.prepared = _region_entries_prepared(tuple(name for name in _FILTER_FIELDS if name in values))
+
+    def count(self):
+        return _region_entries_queryset(**self.values).count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("Only pages of the list are read: list[start:stop].")
+        start = key.start or 0
+        if key.stop <= start:
+            return []
+        return self.prepared.page(start, key.stop - start, **self.values)
+
+
+def region_entries(*, edition, region, filters):
+    """The region's entries (drafts aside) that the filters let through, as plain rows: a coordinator clicks
+    through the filters all evening and reads each page of 50 at once."""
+    if edition is None:
+        return []
+    values = {"edition": edition.pk, "region": region.pk}
+    for name in ("nomination", "school", "age_group"):
+        value = getattr(filters, name)
+        # An id longer than any a table holds matches nothing, as it would as text.
+        if value.isdigit():
+            values[name] = int(value) if len(value) <= 18 else 0
+    if filters.state in Entry.State.values:
+        values["state"] = filters.state
+    if filters.q:
+        return _region_entries_queryset(q=filters.q, **values)
+    return RegionEntries(values)
+
+
+# The authors and the films of a page of the list, compiled once (festival.prepared): the entries' ids go as one
+# array, whatever their number.
+_PAGE_AUTHORS = Prepared(
+    lambda entries: (
+        EntryAuthor.objects.filter(entry_id__any=entries)
+        .order_by("participant__last_name", "pk")
+        .values_list("entry_id", "participant__last_name", "participant__first_name", "participant__patronymic")
+    ),
+    entries=list,
+)
+_PAGE_FILMS = Prepared(
+    lambda entries: (
+        Film.objects.filter(entry_id__any=entries).order_by("-pk").values_list("entry_id", "status", "duplicate_of_id")
+    ),
+    entries=list,
+)
 
 
 def region_entry_rows(rows, nominations, path_for_pk):
@@ -134,19 +204,15 @@ def region_entry_rows(rows, nominations, path_for_pk):
     names, whether the film in effect was also sent in another entry, the nomination, school and state, and
     the address of the entry's page (`path_for_pk(pk)`)."""
     rows = list(rows)
+    if not rows:
+        return []
     ids = [row["pk"] for row in rows]
     authors = {}
-    for entry_id, *name in (
-        EntryAuthor.objects.filter(entry_id__in=ids)
-        .order_by("participant__last_name", "pk")
-        .values_list("entry_id", "participant__last_name", "participant__first_name", "participant__patronymic")
-    ):
+    for entry_id, *name in _PAGE_AUTHORS.all(entries=ids):
         authors.setdefault(entry_id, []).append(" ".join(part for part in name if part))
     # The film in effect (Entry.film): the newest that passed the check, else the newest one.
     films = {}
-    for entry_id, status, duplicate_of in (
-        Film.objects.filter(entry_id__in=ids).order_by("-pk").values_list("entry_id", "status", "duplicate_of_id")
-    ):
+    for entry_id, status, duplicate_of in _PAGE_FILMS.all(entries=ids):
         current = films.get(entry_id)
         if current is None or (status == Film.Status.OK and current[0] != Film.Status.OK):
             films[entry_id] = (status, duplicate_of)

@@ -88,6 +88,46 @@ def test_parameters_that_cannot_be_prepared_are_refused(schools):
         Prepared(lambda region: School.objects.filter(region=region), region=float)
 
 
+def test_a_list_goes_as_one_array_whatever_its_length(schools):
+    almaty, astana, made = schools
+    ids = [school.pk for school in made.values()]
+    by_ids = Prepared(lambda pks: School.objects.filter(pk__any=pks).order_by("pk"), pks=list)
+    # A foreign key takes the lookup too.
+    of_regions = Prepared(
+        lambda regions: School.objects.filter(region_id__any=regions).order_by("pk").values_list("pk", flat=True),
+        regions=list,
+    )
+    for chosen in ([], ids[:1], ids, [*ids, 2_000_000_000]):
+        assert by_ids.all(pks=chosen) == list(School.objects.filter(pk__in=chosen).order_by("pk"))
+    with CaptureQueriesContext(connection) as queries:
+        for chosen in ([], ids[:1], ids):
+            by_ids.all(pks=chosen)
+    # The same statement for every length: the list is one array parameter.
+    assert len({query["sql"].split("ANY")[0] for query in queries}) == 1
+    assert [query["sql"].count("ANY(") for query in queries] == [1, 1, 1]
+    assert of_regions.all(regions=[astana.pk]) == [made[(astana.pk, "No. 1")].pk]
+    assert of_regions.all(regions=[almaty.pk, astana.pk]) == sorted(ids)
+    with pytest.raises(TypeError):
+        by_ids.all(pks=[str(ids[0])])
+    with pytest.raises(TypeError):
+        by_ids.all(pks=tuple(ids))
+
+
+def test_a_page_of_rows_is_what_slicing_the_queryset_gives(schools):
+    almaty, _astana, _made = schools
+    for n in range(3, 8):
+        School.objects.create(region=almaty, name=f"No. {n}")
+    build = lambda region: School.objects.filter(region=region).order_by("name").values_list("name", flat=True)  # noqa: E731
+    prepared = Prepared(build, region=int)
+    with CaptureQueriesContext(connection) as queries:
+        for offset, limit in [(0, 3), (3, 3), (6, 3), (0, 50), (7, 3), (0, 0)]:
+            assert prepared.page(offset, limit, region=almaty.pk) == list(build(almaty.pk)[offset : offset + limit])
+    assert "LIMIT" in queries[0]["sql"] and "OFFSET" in queries[0]["sql"]
+    for offset, limit in [(-1, 3), (0, -3), ("0", 3)]:
+        with pytest.raises(TypeError):
+            prepared.page(offset, limit, region=almaty.pk)
+
+
 def test_a_locking_query_still_needs_a_transaction(schools):
     almaty, _astana, made = schools
     locked = Prepared(lambda pk: School.objects.select_for_update().filter(pk=pk), pk=int)

@@ -126,6 +126,8 @@ def test_the_coordinators_list_counts_what_its_filters_let_through(client, editi
     client.force_login(coordinator)
     tv, music = (edition.nominations.get(code=code).pk for code in ("tv-story", "music-video"))
     school = made[1].school_id
+    age_group = edition.age_groups.order_by("pk")[0].pk
+    Entry.objects.filter(pk__in=[made[0].pk, made[2].pk, made[3].pk]).update(age_group=age_group)
     expected = {
         "": 3,  # drafts are not listed
         f"?nomination={tv}": 2,
@@ -137,7 +139,15 @@ def test_the_coordinators_list_counts_what_its_filters_let_through(client, editi
         "?state=nonsense": 3,
         "?nomination=999999": 0,
         f"?school={school}": 1,
+        f"?school={school}&state=submitted": 1,
+        f"?school={school}&state=accepted": 0,
+        f"?age_group={age_group}": 2,
+        f"?age_group={age_group}&nomination={tv}": 1,
+        f"?age_group={age_group}&nomination={tv}&state=accepted&school={made[0].school_id}": 1,
+        f"?age_group={age_group}&nomination={tv}&state=submitted": 0,
+        "?school=99999999999999999999999999": 0,
         "?q=Фильм 1": 1,
+        f"?q=Фильм&nomination={music}": 1,
     }
     for query, count in expected.items():
         page = _listed(client, query)
