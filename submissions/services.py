@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from festival.models import Edition, Region
 from festival.phases import phase_check
+from festival.prepared import Prepared
 from festival.services import _queue_after_commit
 
 from .models import Entry, EntryAuthor, Film, RegionQuota, RegionSignoff, Upload
@@ -271,6 +272,12 @@ def upload_delete(*, upload):
     upload.delete()
 
 
+# The entry's state, locked: what every completed upload reads first. Compiled once (festival.prepared).
+_ENTRY_STATE_LOCKED = Prepared(
+    lambda pk: Entry.objects.select_for_update().filter(pk=pk).values_list("state", flat=True), pk=int
+)
+
+
 def upload_complete(*, upload):
     """The last byte arrived: the file becomes a film of the entry, to be checked by the worker.
 
@@ -292,16 +299,18 @@ def upload_complete(*, upload):
         _remove_files([name])
         return None
     with transaction.atomic():
-        entry = Entry.objects.select_for_update().get(pk=upload.entry_id)
+        state = _ENTRY_STATE_LOCKED.get(pk=upload.entry_id)
         Upload.objects.filter(pk=upload.pk).delete()
-        if entry.state not in (Entry.State.DRAFT, Entry.State.RETURNED):
+        if state not in (Entry.State.DRAFT, Entry.State.RETURNED):
             # Sent (or withdrawn) while the last bytes were on their way: the entry keeps the film it was sent with.
             transaction.on_commit(lambda: _remove_files([name]))
             film = None
         else:
-            film = Film.objects.create(entry=entry, file=name, size=upload.length, original_name=upload.filename)
+            film = Film.objects.create(
+                entry_id=upload.entry_id, file=name, size=upload.length, original_name=upload.filename
+            )
     if film is None:
-        raise EntryError("wrong_state", state=entry.state)
+        raise EntryError("wrong_state", state=state)
     _queue_after_commit(check_film, film.pk)
     return film
 
