@@ -543,3 +543,32 @@ def test_public_results_follow_a_reopened_and_locked_again_edition(client, editi
     services.results_lock(edition=edition, by=organizer)
     page = client.get("/en/results/").content.decode()
     assert page.count('data-testid="winner"') == 2 and second.title in page
+
+
+def test_the_panel_lists_each_film_with_its_score_badge_escaped_in_the_jurors_language(client, edition):
+    entries = finalists(edition, 3)
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    submitted, draft, unscored = Assignment.objects.order_by("pk")
+    Entry.objects.filter(pk=unscored.entry_id).update(title="<b>Фильм</b> & co")
+    services.score_save(
+        assignment=submitted, values=full_marks(panel, entries[0]), notes={}, note="", submit=True, version=0, by=juror
+    )
+    services.score_save(assignment=draft, values={}, notes={}, note="", submit=False, version=0, by=juror)
+    client.force_login(juror)
+    by_language = {}
+    for language in ("ru", "kk", "en"):
+        page = client.get(f"/{language}/jury/panels/{panel.pk}/").content.decode()
+        rows = re.findall(r'<a class="list-group-item[^"]*" href="([^"]+)">(.*?)</a>', page, re.S)
+        assert [href for href, _row in rows] == [
+            reverse("judging:score", args=[a.pk]) for a in (submitted, draft, unscored)
+        ]
+        badges = [re.search(r'class="badge ([^"]+)">([^<]+)<', row).groups() for _href, row in rows]
+        assert [kind for kind, _label in badges] == ["text-bg-success", "text-bg-warning", "text-bg-light border"]
+        by_language[language] = [label for _kind, label in badges]
+        assert "&lt;b&gt;Фильм&lt;/b&gt; &amp; co" in rows[2][1] and "<b>" not in rows[2][1]
+        assert entries[0].nomination.name_ru in page or language != "ru"
+    assert by_language["en"] == ["Submitted", "Draft", "Not scored"]
+    assert by_language["ru"] != by_language["en"] and by_language["kk"] != by_language["en"]
+    assert by_language["ru"] != by_language["kk"]
