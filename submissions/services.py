@@ -1,8 +1,10 @@
 """Operations on entries and their films. Views, tasks, admin and tests call these."""
 
 import datetime
+import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +15,8 @@ from festival.services import _queue_after_commit
 
 from .models import Entry, EntryAuthor, Film, RegionQuota, RegionSignoff, Upload
 from .storage import private_storage, put_file, upload_path
+
+logger = logging.getLogger(__name__)
 
 
 class EntryError(Exception):
@@ -313,6 +317,38 @@ def upload_complete(*, upload):
         raise EntryError("wrong_state", state=state)
     _queue_after_commit(check_film, film.pk)
     return film
+
+
+# A film still being checked after this long, while no check has ended meanwhile, was lost on its way to the
+# worker; the watchdog sends such films again at most once in this time.
+CHECK_STALE_AFTER = datetime.timedelta(minutes=15)
+
+
+def films_check_watchdog(now=None):
+    """Send again the checks of films that have waited longer than CHECK_STALE_AFTER while no film's check
+    ended in that time: their message was lost (a broker that restarted without its data, or could not be
+    reached when the upload ended), and the child's film would show "being checked" for ever. A queue that
+    moves (checks end, a backlog is being worked through) is left alone: its films are on their way. A film
+    checked twice is left as the first check left it (checks.film_check). Returns how many were sent."""
+    from .tasks import check_film
+
+    now = now or timezone.now()
+    cutoff = now - CHECK_STALE_AFTER
+    if Film.objects.filter(checked_at__gte=cutoff).exists():
+        return 0
+    stale = list(
+        Film.objects.filter(status=Film.Status.CHECKING, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:5000]
+    )
+    # Once in CHECK_STALE_AFTER: a check that takes longer than that (a long film on a busy worker) must not
+    # have the queue filled with copies of the films waiting behind it.
+    if not stale or not cache.add("submissions:films-check-resent", now.isoformat(), CHECK_STALE_AFTER.total_seconds()):
+        return 0
+    logger.warning("Sending the check of %s films again: none was checked for %s", len(stale), CHECK_STALE_AFTER)
+    for pk in stale:
+        _queue_after_commit(check_film, pk)
+    return len(stale)
 
 
 def film_accepted(*, film):

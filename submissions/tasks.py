@@ -35,6 +35,13 @@ def check_film(self, film_id):
 
 
 @shared_task
+def films_check_watchdog():
+    from .services import films_check_watchdog as watchdog
+
+    return watchdog()
+
+
+@shared_task
 def uploads_expire():
     from .services import uploads_expire as expire
 

@@ -448,3 +448,40 @@ def test_clean_image_scales_down_big_pictures_and_thumbnail_is_small():
 def test_image_problem_messages():
     codes = ["format", "too_large", "damaged"]
     assert len({problems.image_problem_message(code) for code in codes}) == 3
+
+
+def test_a_film_whose_check_was_lost_is_checked_once_the_watchdog_sends_it_again(
+    made, edition, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from submissions.services import CHECK_STALE_AFTER, films_check_watchdog
+
+    cache.delete("submissions:films-check-resent")
+    lost = film_for(made("good"), edition)  # made, its message to the worker never sent
+    with django_capture_on_commit_callbacks(execute=True):
+        assert films_check_watchdog() == 0  # too early: it may still be on its way
+    # Another film's check ended within the quarter of an hour: the queue moves, the film is on its way.
+    other = check(film_for(made("good"), edition, title="Другой"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert films_check_watchdog(now=other.checked_at + CHECK_STALE_AFTER - datetime.timedelta(seconds=1)) == 0
+    lost.refresh_from_db()
+    assert lost.status == Film.Status.CHECKING
+    with django_capture_on_commit_callbacks(execute=True):
+        assert films_check_watchdog(now=other.checked_at + CHECK_STALE_AFTER + datetime.timedelta(seconds=1)) == 1
+    lost.refresh_from_db()
+    assert lost.status == Film.Status.OK and lost.poster and lost.preview
+    # At most once a quarter of an hour: a long check ahead in the queue must not bring copies of the rest.
+    waiting = film_for(made("good"), edition, title="Третий")
+    Film.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - 2 * CHECK_STALE_AFTER)
+    Film.objects.update(checked_at=timezone.now() - 2 * CHECK_STALE_AFTER)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert films_check_watchdog() == 0
+    cache.delete("submissions:films-check-resent")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert films_check_watchdog() == 1
+    waiting.refresh_from_db()
+    assert waiting.status == Film.Status.OK

@@ -177,6 +177,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
 CELERY_BEAT_SCHEDULE = {
     "remove-expired-uploads": {"task": "submissions.tasks.uploads_expire", "schedule": 60 * 60},
     "resume-stalled-document-jobs": {"task": "certificates.tasks.jobs_watchdog", "schedule": 60},
+    "resend-lost-film-checks": {"task": "submissions.tasks.films_check_watchdog", "schedule": 5 * 60},
     "send-document-letters": {"task": "certificates.tasks.letters_send", "schedule": 60},
 }
 # "Your document is ready" letters: at most this many per minute, whatever the number of workers (the mail
