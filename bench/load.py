@@ -22,7 +22,8 @@ errors, and every page's p95 within 3 × the floor's p95 measured in the same ru
 same load — and that server not saturated. A server that cannot keep up queues every request, the floor's
 too, and the ratios to a floor measured under that load come close to 1 whatever the pages cost: the run
 counts as saturated, and the target as not met, when the floor under load is more than 3 × the floor alone.
-Each page's p95 against the floor alone is printed too (p95_vs_floor_alone). Afterwards each page is
+Each page's p95 against the floor alone is printed too (p95_vs_floor_alone), and gunicorn's CPU milliseconds per
+request, which tell a run on a slow hour of a shared host from a run on a fast one. Afterwards each page is
 requested once more in-process to count its database queries (bench/pages.py, which also measures what each
 page costs alone). --page-threads N runs the pages pool on gthread workers instead, for comparison.
 
@@ -357,6 +358,9 @@ def main():
         and all(pages[name]["p95_ms"] <= TARGET_RATIO * reference_p95 for name in PAGES)
     )
     total = sum(page["requests"] for page in pages.values())
+    # The same requests cost the same CPU on the same machine: this figure says how fast the machine was during
+    # the run (a shared host's slow hours show here first), so that runs of two days can be told apart.
+    cpu_ms_per_request = round(1000 * server_cpu * mixed["seconds"] / total, 2) if total else None
 
     log("")
     header = ("page", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "×floor", "×signed", "SQL")
@@ -372,7 +376,7 @@ def main():
         f"p99 {floor_alone['p99_ms']} ms, {floor_alone['rps']} req/s, {floor_alone['errors']} errors\n"
         f"CPU (of one core): gunicorn {server_cpu * 100:.0f}%, Locust {mixed['client_cpu_percent']}%, PostgreSQL "
         f"{services_cpu['postgres'] * 100:.0f}%, Redis {services_cpu['redis-server'] * 100:.0f}%; the whole machine "
-        f"{machine_cpu * 100:.0f}% of {os.cpu_count() * 100}%\n"
+        f"{machine_cpu * 100:.0f}% of {os.cpu_count() * 100}%; gunicorn {cpu_ms_per_request} ms of CPU a request\n"
         f"target (no errors, p95 ≤ {TARGET_RATIO} × {reference_p95} ms on every page): "
         f"{'met' if target_met else 'NOT met'}"
         + ("\nthe server was saturated: the floor under load is over 3 × the floor alone" if saturated else "")
@@ -395,6 +399,7 @@ def main():
         "floor_alone": floor_alone,
         "writes_checked": writes_ok,
         "server_cpu_percent_of_one_core": round(server_cpu * 100),
+        "server_cpu_ms_per_request": cpu_ms_per_request,
         "client_cpu_percent_of_one_core": mixed["client_cpu_percent"],
         "postgresql_cpu_percent_of_one_core": round(services_cpu["postgres"] * 100),
         "redis_cpu_percent_of_one_core": round(services_cpu["redis-server"] * 100),
