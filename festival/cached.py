@@ -11,7 +11,9 @@ rows reads them from the database until it ends. If the cache is down, every rea
 change still goes through, and for a few seconds no request waits for the cache again.
 
 Within one request a version is read from the cache once: a page that asks for the current edition three
-times asks Redis once, and sees one edition throughout. A change made by the request itself drops what it
+times asks Redis once, and sees one edition throughout. The request's first read from the cache (the session's,
+on a signed-in page) also asks for the versions nearly every page needs next (`Versioned(..., early=...)`): one
+round trip instead of one per copy. A change made by the request itself drops what it
 read; a change made elsewhere meanwhile is seen by the next request.
 """
 
@@ -36,8 +38,10 @@ _changed_here = threading.local()
 # The versions this thread's request has read, by key (None outside a request: Celery tasks, commands).
 _request = threading.local()
 _ABSENT = object()
-# The Versioned caches whose version is read with the session (see read_with_session).
-_WITH_SESSION = []
+# The Versioned caches whose versions the request's first read from the cache asks for too (`early`).
+_EARLY = []
+# In the request's versions: its first read from the cache was made.
+_FIRST_READ_DONE = ("first read done",)
 
 
 def request_started(**_kwargs):
@@ -61,6 +65,9 @@ def _read_many(version_keys, extra=()):
     known = getattr(_request, "versions", None)
     if known is None:
         return cache_call(cache.get_many, [*version_keys, *extra])
+    if _FIRST_READ_DONE not in known:
+        known[_FIRST_READ_DONE] = True
+        version_keys = [*version_keys, *(key for key in _early_keys() if key not in version_keys)]
     missing = [key for key in version_keys if key not in known]
     if not missing and not extra:
         found = {}
@@ -76,10 +83,18 @@ def _read_many(version_keys, extra=()):
     return found
 
 
+def _early_keys():
+    keys = []
+    for copies in _EARLY:
+        keys.append(copies._version_key())
+        keys.extend(copies._version_key(item) for item in copies.early())
+    return keys
+
+
 def read_with_session(key):
     """The cache's value at `key` (the request's session, festival/sessions.py), read in the same round trip as
-    the versions nearly every page asks for next (`Versioned(..., with_session=True)`); None if not there."""
-    found = _read_many([copies._version_key() for copies in _WITH_SESSION], (key,))
+    the versions nearly every page asks for next (`Versioned(..., early=...)`); None if not there."""
+    found = _read_many([], (key,))
     return None if found is None else found.get(key)
 
 
@@ -115,13 +130,16 @@ class Versioned:
     """`in_process=True` also keeps the last copy read in this process's memory, used while its version is
     current and for no longer than the cache would keep it: one cache read instead of two and no unpickling.
     Only for copies every caller treats as read-only (the request's user is not: attributes are cached on it
-    during a request). `with_session=True`: the version is read with the request's session, for copies
-    nearly every page needs (the current edition)."""
+    during a request). `early`, for copies nearly every page needs (the current edition): their versions are
+    asked for by the request's first read from the cache, whatever it reads — `early()` gives the items whose
+    versions come too (per-item copies: those a page is likely to ask for; a wrong guess costs nothing but
+    the round trip it did not save)."""
 
-    def __init__(self, name, timeout, *, in_process=False, with_session=False):
+    def __init__(self, name, timeout, *, in_process=False, early=None):
         self.name, self.timeout, self.in_process = name, timeout, in_process
-        if with_session:
-            _WITH_SESSION.append(self)
+        if early is not None:
+            self.early = early
+            _EARLY.append(self)
         # ((copy key, version), copy, when it was read from the database): the last copy read, in this process.
         self._last = (None, None, 0.0)
 
@@ -151,6 +169,11 @@ class Versioned:
         if found is None:  # the cache is down: a name no copy has
             return uuid.uuid4().hex
         return self._versions(keys, found)
+
+    def last_in_process(self):
+        """The copy this process read last (in_process copies), current or not, without asking the cache;
+        None if none was read."""
+        return self._last[1]
 
     def copy_key(self, item=None):
         """Where the copy (of `item`) is kept, with the version it was read under: one place per item, so a

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from . import cached
 
 TIMEOUT = 120
-_copies = cached.Versioned("current-edition", TIMEOUT, in_process=True, with_session=True)
+_copies = cached.Versioned("current-edition", TIMEOUT, in_process=True, early=lambda: ())
 
 
 def current_edition():
@@ -31,6 +31,12 @@ def current_edition():
     if edition is not None:
         edition.cache_stamp = version
     return edition
+
+
+def last_known_pk():
+    """The id of the current edition as this process last read it (maybe changed since), without a read."""
+    edition = _copies.last_in_process()
+    return None if edition is None else edition.pk
 
 
 def with_parts(edition):

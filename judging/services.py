@@ -233,11 +233,13 @@ def score_save(*, assignment, values, notes, note, submit, version, by):
     )  # fmt: skip
 
 
-# A save's reads of its score and the score's items, compiled once (festival.prepared).
-_SCORE_LOCKED = Prepared(
-    lambda assignment: Score.objects.select_for_update().filter(assignment_id=assignment), assignment=int
+# A save's one read of its score with the score's items, compiled once (festival.prepared). No row lock of its
+# own: every write of a score or its items is score_save_locked's, under the assignment's lock, which the
+# caller took first (assignment_for_update); two saves of one score wait for each other there.
+_SCORE_WITH_ITEMS = Prepared(
+    lambda assignment: ScoreItem.objects.select_related("score").filter(score__assignment_id=assignment),
+    assignment=int,
 )
-_SCORE_ITEMS = Prepared(lambda score: ScoreItem.objects.filter(score_id=score), score=int)
 
 
 def score_save_locked(*, assignment, values, notes, note, submit, version, by):
@@ -262,14 +264,14 @@ def score_save_locked(*, assignment, values, notes, note, submit, version, by):
             raise JudgingError("out_of_scale", name=criterion.name, maximum=criterion.maximum)
     if submit and any(values.get(cid) is None for cid in criteria):
         raise JudgingError("incomplete")
-    # Nearly every save finds its score's row (made by the first save or draft): read it locked, and make it
-    # only when there is none.
-    found = _SCORE_LOCKED.all(assignment=assignment.pk)
-    score = found[0] if found else Score.objects.select_for_update().get_or_create(assignment=assignment)[0]
+    # Nearly every save finds its score's row (made by the first save or draft) with its items, in one read;
+    # a score with no items yet, or none at all, is read (or made) on its own.
+    found = _SCORE_WITH_ITEMS.all(assignment=assignment.pk)
+    score = found[0].score if found else Score.objects.get_or_create(assignment=assignment)[0]
     if version != score.version:
         raise JudgingError("stale")
-    # The score row is locked: its items are read once and written in one statement per kind of change.
-    items = {item.criterion_id: item for item in _SCORE_ITEMS.all(score=score.pk)}
+    # Its items are written in one statement per kind of change.
+    items = {item.criterion_id: item for item in found}
     before = _score_state(score, items)
     added, changed = [], []
     for criterion_id, value in values.items():

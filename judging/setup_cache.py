@@ -10,10 +10,18 @@ last committed change — what a read of the rows would give, since neither the 
 on them. Deciding awards and locking read the database.
 """
 
-from festival import cached
+from festival import cached, edition_cache
 
 TIMEOUT = 120
-_copies = cached.Versioned("judging-setup", TIMEOUT, in_process=True)
+
+
+def _early():
+    # The current edition's copy: what the jury's pages and the public results ask for.
+    pk = edition_cache.last_known_pk()
+    return () if pk is None else (str(pk),)
+
+
+_copies = cached.Versioned("judging-setup", TIMEOUT, in_process=True, early=_early)
 
 
 def judging_setup(edition):

@@ -125,6 +125,36 @@ def test_score_out_of_scale_incomplete_and_stale_refused(edition):
     assert Score.objects.get().items.get().value == 5
 
 
+def test_a_score_with_a_note_only_is_found_again_and_its_version_kept(edition):
+    # A draft with no points yet has no items: the save's read of the score with its items finds nothing, and
+    # the score is read on its own. Its version still guards a second tab.
+    entry = finalists(edition, 1)[0]
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    marks = full_marks(panel, entry)
+    services.score_save(
+        assignment=assignment, values={}, notes={}, note="Смотреть ещё", submit=False, version=0, by=juror
+    )
+    assert Score.objects.get().version == 1 and not Score.objects.get().items.exists()
+    with pytest.raises(services.JudgingError) as error:
+        services.score_save(assignment=assignment, values=marks, notes={}, note="", submit=True, version=0, by=juror)
+    assert error.value.code == "stale"
+    services.score_save(assignment=assignment, values=marks, notes={}, note="", submit=True, version=1, by=juror)
+    score = Score.objects.get()
+    assert score.version == 2 and score.status == Score.Status.SUBMITTED and score.items.count() == len(marks)
+    # With its items now: the next save reads both at once, and changes one item.
+    first = next(iter(marks))
+    with CaptureQueriesContext(connection) as queries:
+        services.score_save(
+            assignment=assignment, values={**marks, first: 3}, notes={}, note="", submit=True, version=2, by=juror
+        )
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and '"judging_score' in q["sql"]]
+    assert len(reads) == 1 and 'FROM "judging_scoreitem" INNER JOIN "judging_score"' in reads[0]
+    assert sorted(score.items.values_list("value", flat=True)) == sorted({**marks, first: 3}.values())
+
+
 def test_score_after_deadline_and_by_another_juror_refused(edition):
     entry = finalists(edition, 1)[0]
     juror, other = factories.juror(), factories.juror()

@@ -9,6 +9,7 @@ from judging import services, setup_cache
 from judging.models import Assignment, Criterion, ResultsLock
 from tests import factories
 from tests.test_judging import finalists, panel_with
+from tests.test_request_versions import cache_reads, needs_redis  # noqa: F401 - a fixture
 
 # Outside a test transaction: the cache keeps only what was read outside one (committed data).
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,3 +97,28 @@ def test_a_save_sees_the_lock_and_the_criteria_changed_after_the_copy_was_read(e
     from judging.models import Score
 
     assert not Score.objects.filter(assignment=assignment).exists()
+
+
+@needs_redis
+def test_the_scoring_page_asks_for_the_judging_set_up_with_the_session(client, edition, cache_reads):  # noqa: F811
+    finalists(edition, 1)
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    client.force_login(juror)
+    url = reverse("judging:score", args=[assignment.pk])
+    assert client.get(url).status_code == 200
+    cache_reads.clear()
+    assert client.get(url).status_code == 200
+    setup_versions = set(setup_cache._copies._version_keys(str(edition.pk)))
+    # The page's first round trip to the cache: the session, the edition's version and the set-up's.
+    first = cache_reads[0]
+    assert any("sessions" in key for key in first) and setup_versions <= set(first)
+    assert not [keys for keys in cache_reads[1:] if setup_versions & set(keys)]
+    # What the session's read brought is what the page goes by: a criterion added since shows at once.
+    services.criteria_default_create(edition=edition)
+    Criterion.objects.create(
+        edition=edition, nomination=None, code="sound", name_kk="Дыбыс", name_ru="Звук", name_en="Sound"
+    )
+    assert "Звук" in client.get(url.replace("/en/", "/ru/")).content.decode()
