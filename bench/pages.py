@@ -11,7 +11,10 @@ each: the figure that decides how many requests a second a machine can serve. Ea
 printed (the lowest is the steadiest on a shared machine), with the Python function calls a request makes (the
 same on a busy machine and a quiet one: the figure to compare two versions by), and the garbage collector's share:
 its milliseconds per request, its full passes per 1000 requests and the longest one (a full pass goes over
-every object the process holds, and the page that sets it off waits for it). --profile PAGE (repeatable)
+every object the process holds, and the page that sets it off waits for it); the milliseconds a request spends
+waiting on PostgreSQL and their share of its wall time (database_share: the rest is Python and Redis); and each
+page's slowest statement as PostgreSQL times it, planning included (EXPLAIN ANALYZE, the lowest of 20 runs on a
+warm connection, in a transaction rolled back), with every statement of 0.5 ms or more listed at the end. --profile PAGE (repeatable)
 also runs PAGE under cProfile and prints where its time goes, the functions that took most of it, themselves
 and with what they called; --only PAGE (repeatable) measures only those pages. Needs PostgreSQL and Redis as
 bench.load does (BENCH_DATABASE_URL, BENCH_REDIS_URL, default redis://127.0.0.1:6379/13). The last line is one
@@ -196,14 +199,67 @@ class _Collections:
         gc.callbacks.remove(self)
 
 
+class _DatabaseTime:
+    """A connection's execute_wrapper adding up the seconds its statements took (sent, run, rows back)."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+
+# PostgreSQL's own figures for a statement, from EXPLAIN ANALYZE.
+_PLANNING = re.compile(r"Planning Time: ([\d.]+) ms")
+_EXECUTION = re.compile(r"Execution Time: ([\d.]+) ms")
+STATEMENT_LIMIT_MS = 0.5
+
+
+def _statements(visit, repeats=20):
+    """Each statement of one request as PostgreSQL times it: planning plus execution, the lowest of `repeats`
+    EXPLAIN ANALYZE runs on a warm connection (what the statement costs the server, without the round trip).
+    The request runs in a transaction that is rolled back, and so does each EXPLAIN: a write is timed as it
+    ran, on the rows as they were, and nothing stays. Returns [(ms, planning ms, SQL)], slowest first."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    if visit.prepare:
+        visit.prepare(visit)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        visit.send()
+        transaction.set_rollback(True)
+    timed = []
+    for query in queries:
+        sql = query["sql"]
+        if sql.split(None, 1)[0].upper() in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
+            continue
+        best = None
+        with transaction.atomic(), connection.cursor() as cursor:
+            for _ in range(repeats):
+                cursor.execute(f"EXPLAIN (ANALYZE, TIMING OFF) {sql}")
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                planning = float(_PLANNING.search(plan).group(1))
+                total = planning + float(_EXECUTION.search(plan).group(1))
+                best = min(best or (total, planning), (total, planning))
+            transaction.set_rollback(True)
+        timed.append((round(best[0], 3), round(best[1], 3), sql))
+    return sorted(timed, reverse=True)
+
+
 def _measure(visit, rounds, requests):
     for _ in range(5):
         response = visit()
         if response.status_code != visit.expect:
             raise SystemExit(f"{visit.name}: status {response.status_code}, not {visit.expect}")
+    from django.db import connection
+
     cpu_rounds, wall_rounds = [], []
-    collections = _Collections()
-    with collections:
+    collections, database = _Collections(), _DatabaseTime()
+    with collections, connection.execute_wrapper(database):
         for _ in range(rounds):
             cpu = wall = 0.0
             for _ in range(requests):
@@ -221,6 +277,10 @@ def _measure(visit, rounds, requests):
         "cpu_ms_median": round(statistics.median(cpu_rounds), 2),
         "wall_ms_lowest": round(min(wall_rounds), 2),
         "wall_ms_median": round(statistics.median(wall_rounds), 2),
+        # Time spent waiting on PostgreSQL (each statement from sending it to its last row), and its share of
+        # the request's wall time: the rest is Python (and Redis).
+        "database_ms": round(database.seconds * 1000 / measured, 2),
+        "database_share": round(database.seconds * 1000 / sum(wall_rounds) / requests, 2) if any(wall_rounds) else None,
         "gc_ms": round(sum(collections.ms) / measured, 3),
         "gc_full_per_1000": round(1000 * collections.counts[2] / measured, 1),
         "gc_full_ms_max": round(collections.max_full, 1),
@@ -290,7 +350,7 @@ def main():
         }
     )
     sys.path.insert(0, str(BASE_DIR))
-    pages = {}
+    pages, slow = {}, []
     try:
         import django
 
@@ -309,11 +369,15 @@ def main():
         for visit in visits(accounts):
             if args.only and visit.name not in args.only:
                 continue
+            statements = _statements(visit)
             pages[visit.name] = {
                 **_measure(visit, args.rounds, args.requests),
                 "queries": counts[visit.name],
                 "python_calls": _calls(visit),
+                "slowest_statement_ms": statements[0][0] if statements else None,
+                "slowest_statement_planning_ms": statements[0][1] if statements else None,
             }
+            slow.extend((visit.name, ms, sql) for ms, _planning, sql in statements if ms >= STATEMENT_LIMIT_MS)
             print(f"{visit.name:<28}{pages[visit.name]}", file=sys.stderr, flush=True)
             if visit.name in args.profile:
                 _profile(visit, args.requests)
@@ -353,7 +417,20 @@ def main():
         except Exception as error:
             print(f"Redis not emptied: {error}", file=sys.stderr)
         shutil.rmtree(scratch, ignore_errors=True)
-    print(json.dumps({"entries": args.entries, "rounds": args.rounds, "requests": args.requests, "pages": pages}))
+    for name, ms, sql in slow:
+        print(f"{name}: a statement took {ms} ms (over {STATEMENT_LIMIT_MS} ms): {sql[:300]}", file=sys.stderr)
+    measured = [page["slowest_statement_ms"] for page in pages.values() if page.get("slowest_statement_ms") is not None]
+    print(
+        json.dumps(
+            {
+                "entries": args.entries, "rounds": args.rounds, "requests": args.requests, "pages": pages,
+                "slowest_statement_ms": max(measured, default=None),
+                "statements_over_limit": [[name, ms, sql[:300]] for name, ms, sql in slow],
+                "statement_limit_ms": STATEMENT_LIMIT_MS,
+            },
+            ensure_ascii=False,
+        )
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
