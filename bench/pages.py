@@ -9,16 +9,16 @@ Where bench.load measures the pages under 200 users at once (queueing included),
 each: the figure that decides how many requests a second a machine can serve. Each page is requested --rounds
 × --requests times after a warm-up; a round's figure is its mean, and the lowest and the median round are
 printed (the lowest is the steadiest on a shared machine), with the Python function calls a request makes (the
-same on a busy machine and a quiet one: the figure to compare two versions by), and the garbage collector's share:
-its milliseconds per request, its full passes per 1000 requests and the longest one (a full pass goes over
-every object the process holds, and the page that sets it off waits for it); the milliseconds a request spends
-waiting on PostgreSQL and their share of its wall time (database_share: the rest is Python and Redis); and each
-page's slowest statement as PostgreSQL times it, planning included (EXPLAIN ANALYZE, the lowest of 20 runs on a
-warm connection, in a transaction rolled back), with every statement of 0.5 ms or more listed at the end.
---profile PAGE (repeatable) also runs PAGE under cProfile and prints where its time goes, the functions that took most of it, themselves
-and with what they called; --only PAGE (repeatable) measures only those pages. Needs PostgreSQL and Redis as
-bench.load does (BENCH_DATABASE_URL, BENCH_REDIS_URL, default redis://127.0.0.1:6379/13). The last line is one
-JSON object.
+same on a busy machine and a quiet one: the figure to compare two versions by), and the garbage collector's
+share: its milliseconds per request, its full passes per 1000 requests and the longest one (a full pass goes
+over every object the process holds, and the page that sets it off waits for it); the milliseconds a request
+spends waiting on PostgreSQL and their share of its wall time (database_share: the rest is Python and Redis);
+and each page's slowest statement as PostgreSQL times it, planning included (EXPLAIN ANALYZE, the lowest of 20
+runs on a warm connection, in a transaction rolled back), with every statement of 0.5 ms or more listed at the
+end. --profile PAGE (repeatable) also runs PAGE under cProfile and prints where its time goes, the functions
+that took most of it, themselves and with what they called; --only PAGE (repeatable) measures only those
+pages. Needs PostgreSQL and Redis as bench.load does (BENCH_DATABASE_URL, BENCH_REDIS_URL, default
+redis://127.0.0.1:6379/13). The last line is one JSON object.
 """
 
 import argparse
