@@ -73,9 +73,12 @@ def test_organizer_designs_issues_and_a_student_downloads_and_verifies(
         progress.wait_for()
         seen = []
         for _ in range(1800):  # up to three minutes on a slow machine
-            state = page.get_by_test_id("job-progress")
-            seen.append(int(state.get_attribute("data-percent") or 0))
-            if state.get_attribute("data-status") == "done":
+            # Both read from one element at one moment: the bar is swapped in anew as the job moves on.
+            percent, status = page.get_by_test_id("job-progress").evaluate(
+                "bar => [bar.dataset.percent || '0', bar.dataset.status]"
+            )
+            seen.append(int(percent))
+            if status == "done":
                 break
             page.wait_for_timeout(100)
         assert page.get_by_test_id("job-progress").get_attribute("data-status") == "done"
