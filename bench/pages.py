@@ -176,13 +176,17 @@ def _publish_results(awards=150):
 
 
 class _Collections:
-    """The garbage collector's passes while it is on: how many of each generation, and their milliseconds."""
+    """The garbage collector's passes while it is on and `counting` is set (not during a visit's `prepare`): how
+    many of each generation, and their milliseconds."""
 
     def __init__(self):
         self.counts, self.ms, self._start, self.max_full = [0, 0, 0], [0.0, 0.0, 0.0], None, 0.0
+        self.counting = True
 
     def __call__(self, phase, info):
-        if phase == "start":
+        if not self.counting:
+            self._start = None
+        elif phase == "start":
             self._start = time.perf_counter()
         elif self._start is not None:
             self.counts[info["generation"]] += 1
@@ -200,17 +204,35 @@ class _Collections:
 
 
 class _DatabaseTime:
-    """A connection's execute_wrapper adding up the seconds its statements took (sent, run, rows back)."""
+    """The seconds a connection waits on PostgreSQL, added up while `counting` is set (not during a visit's
+    `prepare`, whose requests are not part of the one measured): each statement from sending it to its last
+    row (an execute_wrapper; psycopg2 sends a transaction's BEGIN with its first statement) and each COMMIT."""
 
-    def __init__(self):
-        self.seconds = 0.0
+    def __init__(self, connection):
+        self.connection, self.seconds, self.counting = connection, 0.0, True
 
-    def __call__(self, execute, sql, params, many, context):
+    def _timed(self, call, *args):
+        if not self.counting:
+            return call(*args)
         start = time.perf_counter()
         try:
-            return execute(sql, params, many, context)
+            return call(*args)
         finally:
             self.seconds += time.perf_counter() - start
+
+    def __call__(self, execute, sql, params, many, context):
+        return self._timed(execute, sql, params, many, context)
+
+    def __enter__(self):
+        self._wrapper = self.connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        commit = self.connection._commit
+        self.connection._commit = lambda: self._timed(commit)
+        return self
+
+    def __exit__(self, *exc):
+        del self.connection._commit
+        self._wrapper.__exit__(*exc)
 
 
 # PostgreSQL's own figures for a statement, from EXPLAIN ANALYZE.
@@ -259,13 +281,15 @@ def _measure(visit, rounds, requests):
     from django.db import connection
 
     cpu_rounds, wall_rounds = [], []
-    collections, database = _Collections(), _DatabaseTime()
-    with collections, connection.execute_wrapper(database):
+    collections, database = _Collections(), _DatabaseTime(connection)
+    with collections, database:
         for _ in range(rounds):
             cpu = wall = 0.0
             for _ in range(requests):
                 if visit.prepare:
+                    database.counting = collections.counting = False
                     visit.prepare(visit)
+                    database.counting = collections.counting = True
                 cpu_start, wall_start = time.process_time(), time.perf_counter()
                 visit.send()
                 cpu += time.process_time() - cpu_start
