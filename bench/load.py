@@ -27,7 +27,9 @@ the typical one does): a floor request that comes while every pages process is b
 waits for it, and with two processes busy a third of the time that is more than one request in twenty — the
 ratios then understate what the pages cost, and such a run does not count either. Both medians are printed.
 Each page's p95 against the floor alone is printed too (p95_vs_floor_alone), and gunicorn's CPU milliseconds per
-request, which tell a run on a slow hour of a shared host from a run on a fast one. Afterwards each page is
+request, which tell a run on a slow hour of a shared host from a run on a fast one, and the share of the
+measured time each pages process spent on requests (the microseconds gunicorn logs for each): how often a floor
+request finds them all busy and waits behind a heavier page follows from it. Afterwards each page is
 requested once more in-process to count its database queries (bench/pages.py, which also measures what each
 page costs alone). --page-threads N runs the pages pool on gthread workers instead, for comparison.
 
@@ -41,6 +43,8 @@ import argparse
 import json
 import math
 import os
+import re
+import runpy
 import shutil
 import signal
 import socket
@@ -76,6 +80,7 @@ PAGES = [
     "floor",
 ]
 TARGET_RATIO = 3
+_MICROSECONDS = re.compile(r" us=(\d+)$")
 
 
 def log(message):
@@ -133,7 +138,7 @@ def _summary(run, names):
     return pages
 
 
-def _locust(args, scratch, ports, out, *, floor_only=False, duration, warmup, server_pids=()):
+def _locust(args, scratch, ports, out, *, floor_only=False, duration, warmup, server_pids=(), server_logs=()):
     command = [
         sys.executable,
         "-m",
@@ -163,11 +168,23 @@ def _locust(args, scratch, ports, out, *, floor_only=False, duration, warmup, se
         command.append("--floor-only")
     if server_pids:
         command += ["--server-pids", ",".join(str(pid) for pid in server_pids)]
+    if server_logs:
+        command += ["--server-logs", ",".join(str(path) for path in server_logs)]
     with open(scratch / "locust.log", "ab") as log_file:
         subprocess.run(  # noqa: S603 - our own interpreter and arguments
             command, cwd=BASE_DIR, stdout=log_file, stderr=subprocess.STDOUT, check=True, timeout=1800
         )
     return json.loads(out.read_text())
+
+
+def _busy_share(log, start, stop, process_seconds):
+    """The share of the measured seconds the pages processes spent on requests: the microseconds gunicorn
+    logged for each request between two offsets of its access log, over processes × seconds."""
+    with open(log, "rb") as handle:
+        handle.seek(start)
+        lines = handle.read(stop - start).decode(errors="replace").splitlines()
+    spent = sum(int(match.group(1)) for line in lines if (match := _MICROSECONDS.search(line)))
+    return spent / 1e6 / process_seconds if process_seconds else None
 
 
 def _small_film(path):
@@ -269,11 +286,14 @@ def main():
         page_threads = (
             ["--worker-class", "gthread", "--threads", str(args.page_threads)] if args.page_threads > 1 else []
         )
+        # The production access log with each request's microseconds added: what the pages processes spent
+        # on the measured seconds' requests, from which their busy share.
+        log_format = runpy.run_path(str(BASE_DIR / "deploy" / "gunicorn.conf.py"))["access_log_format"] + " us=%(D)s"
         for pool in ("pages", "uploads"):
             servers.append(
                 subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
                     [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
-                     *(page_threads if pool == "pages" else [])],
+                     "--access-logformat", log_format, *(page_threads if pool == "pages" else [])],
                     cwd=BASE_DIR,
                     env={**os.environ, **pool_env, "GUNICORN_POOL": pool},
                     stdout=open(scratch / f"gunicorn-{pool}.log", "wb"),  # noqa: SIM115 - lives as long as the server
@@ -289,10 +309,12 @@ def main():
         # The CPU figures cover the measured seconds only (the Locust process reads them as it starts and
         # stops recording): not the sign-ins before, each a PBKDF2 hash of a fraction of a second.
         server_pids = [server.pid for server in servers]
+        pages_log = scratch / "gunicorn-pages.log"
         mixed = _locust(
             args, scratch, ports, scratch / "mixed.json", duration=args.duration, warmup=args.warmup,
-            server_pids=server_pids,
+            server_pids=server_pids, server_logs=[pages_log],
         )  # fmt: skip
+        pages_busy = _busy_share(pages_log, *mixed["log_offsets"][str(pages_log)], workers * mixed["seconds"])
         server_cpu, services_cpu, machine_cpu = (
             mixed["cpu"]["servers"], mixed["cpu"]["services"], mixed["cpu"]["machine"]
         )  # fmt: skip
@@ -367,6 +389,9 @@ def main():
     # The same requests cost the same CPU on the same machine: this figure says how fast the machine was during
     # the run (a shared host's slow hours show here first), so that runs of two days can be told apart.
     cpu_ms_per_request = round(1000 * server_cpu * mixed["seconds"] / total, 2) if total else None
+    # How often a floor request finds every pages process busy, and waits behind a heavier page, follows
+    # from this: the higher, the more the floor's p95 under load is a wait and not its own cost.
+    pages_busy_percent = round(100 * pages_busy, 1) if pages_busy is not None else None
 
     log("")
     header = ("page", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "×floor", "×signed", "SQL")
@@ -383,6 +408,7 @@ def main():
         f"CPU (of one core): gunicorn {server_cpu * 100:.0f}%, Locust {mixed['client_cpu_percent']}%, PostgreSQL "
         f"{services_cpu['postgres'] * 100:.0f}%, Redis {services_cpu['redis-server'] * 100:.0f}%; the whole machine "
         f"{machine_cpu * 100:.0f}% of {os.cpu_count() * 100}%; gunicorn {cpu_ms_per_request} ms of CPU a request\n"
+        f"the {workers} pages processes: each busy with a request {pages_busy_percent}% of the measured time\n"
         f"target (no errors, p95 ≤ {TARGET_RATIO} × {reference_p95} ms on every page): "
         f"{'met' if target_met else 'NOT met'}"
         + f"\nthe floor under load against alone: p50 {floor_p50} / {floor_alone_p50} ms, p95 {floor_p95_vs_alone} ×"
@@ -411,6 +437,7 @@ def main():
         "writes_checked": writes_ok,
         "server_cpu_percent_of_one_core": round(server_cpu * 100),
         "server_cpu_ms_per_request": cpu_ms_per_request,
+        "pages_process_busy_percent": pages_busy_percent,
         "client_cpu_percent_of_one_core": mixed["client_cpu_percent"],
         "postgresql_cpu_percent_of_one_core": round(services_cpu["postgres"] * 100),
         "redis_cpu_percent_of_one_core": round(services_cpu["redis-server"] * 100),

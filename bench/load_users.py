@@ -16,6 +16,7 @@ import argparse
 import base64
 import itertools
 import json
+import os
 import random
 import re
 import time
@@ -288,6 +289,9 @@ def main():
     parser.add_argument("--warmup", type=float, default=20, help="seconds after every user signed in")
     parser.add_argument("--duration", type=float, default=75, help="seconds measured")
     parser.add_argument("--server-pids", default="", help="gunicorn masters whose CPU to measure, comma-separated")
+    parser.add_argument(
+        "--server-logs", default="", help="access logs whose lines of the measured seconds to mark, comma-separated"
+    )
     parser.add_argument("--floor-only", action="store_true", help="every user opens only the floor page")
     parser.add_argument("--think", default="1,3", help="seconds between a user's pages: min,max")
     args = parser.parse_args()
@@ -312,6 +316,8 @@ def main():
     sign_in_seconds = time.monotonic() - started
     gevent.sleep(args.warmup)
     server_pids = [int(pid) for pid in args.server_pids.split(",") if pid]
+    server_logs = [path for path in args.server_logs.split(",") if path]
+    logs_from = [os.path.getsize(path) for path in server_logs]
     cpu, machine_before = _cpu_seconds(), bench_cpu.reading(server_pids)
     RECORDING["on"] = True
     measured_from = time.monotonic()
@@ -319,6 +325,7 @@ def main():
     RECORDING["on"] = False
     seconds = time.monotonic() - measured_from
     cpu, machine = _cpu_seconds() - cpu, bench_cpu.rates(machine_before, bench_cpu.reading(server_pids), seconds)
+    logs_to = [os.path.getsize(path) for path in server_logs]
     users = dict(runner.user_classes_count)
     user_count = runner.user_count
     runner.quit()
@@ -331,6 +338,8 @@ def main():
                 "samples": SAMPLES,
                 "writes": WRITES,
                 "client_cpu_percent": round(100 * cpu / seconds, 1),
+                # Where in each access log the measured seconds begin and end (byte offsets).
+                "log_offsets": {path: [a, b] for path, a, b in zip(server_logs, logs_from, logs_to, strict=True)},
                 "cpu": machine,
                 "seconds_until_all_signed_in": round(sign_in_seconds, 1),
                 "startup_failures": {
