@@ -3,4 +3,5 @@
 from festival.settings.production import *  # noqa: F403
 
 ROOT_URLCONF = "bench.load_urls"
-TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]  # noqa: F405
+for _engine in TEMPLATES:  # noqa: F405
+    _engine["DIRS"] = [*_engine["DIRS"], BASE_DIR / "bench" / "templates"]  # noqa: F405

@@ -231,7 +231,7 @@ def account_home(request):
         "team_count": user.supervised_participants.count() if user.kind == User.Kind.SUPERVISOR else None,
         "coordinator_regions": selectors.regions_coordinated_by(user),
     }
-    return render(request, "festival/account_home.html", context)
+    return render(request, "festival/account_home.jinja", context)
 
 
 def _participant_form_saved(form, request, *, user=None, supervisor=None, identity):

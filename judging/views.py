@@ -46,7 +46,7 @@ def _error_message(error):
 def home(request):
     panels = Panel.objects.filter(members__juror=request.user, members__active=True).select_related("edition")
     rows = [(panel, *services.juror_progress(panel=panel, juror=request.user)) for panel in panels]
-    return render(request, "judging/home.html", {"rows": rows})
+    return render(request, "judging/home.jinja", {"rows": rows})
 
 
 # A juror's films in a panel, read on every visit to it: compiled once (festival.prepared).
@@ -87,7 +87,7 @@ def panel(request, pk):
     pending = [row for row in assignments if row["score_status"] != Score.Status.SUBMITTED]
     return render(
         request,
-        "judging/panel.html",
+        "judging/panel.jinja",
         {
             "panel": panel,
             "assignments": assignments,
@@ -195,7 +195,7 @@ def score(request, pk):
     editable = services.assignment_editable(assignment, locked=setup_cache.locked_results(panel.edition) is not None)
     return render(
         request,
-        "judging/score.html",
+        "judging/score.jinja",
         {
             "assignment": assignment,
             "entry": entry,

@@ -63,7 +63,7 @@ def my_entries(request):
     edition = current_edition()
     return render(
         request,
-        "submissions/my_entries.html",
+        "submissions/my_entries.jinja",
         {
             "entries": selectors.entries_of(request.user),
             "can_create": phase_allows(edition, "submit_entry"),
@@ -158,7 +158,7 @@ def entry_detail(request, pk):
     user = request.user
     return render(
         request,
-        "submissions/entry_detail.html",
+        "submissions/entry_detail.jinja",
         {
             "entry": entry,
             "film": entry.film,
@@ -311,7 +311,7 @@ def region_entries(request, code):
     query.pop("page", None)
     return render(
         request,
-        "submissions/region_entries.html",
+        "submissions/region_entries.jinja",
         {
             "region": region,
             "edition": edition,

@@ -27,18 +27,22 @@ _lock = threading.Lock()
 
 @register.simple_tag(takes_context=True)
 def site_menu(context):
-    request, user = context["request"], context["user"]
+    return menu(context["request"], context["user"], context["language_links"], context.get("csrf_token", ""))
+
+
+def menu(request, user, language_links, csrf_token):
+    """The menu for this visitor and page (the Jinja2 layout calls it too, festival/jinja.py)."""
     signed_in = user.is_authenticated
     makes_entries = signed_in and user.has_perm("submissions.create_entry")
     path = request.get_full_path()
     key = (get_language(), path, signed_in, makes_entries)
-    menu = _menus.get(key)
-    if menu is None:
-        menu = render_to_string(
+    html = _menus.get(key)
+    if html is None:
+        html = render_to_string(
             "festival/partials/site_menu.html",
             {
                 "LANG": get_language(),
-                "language_links": context["language_links"],
+                "language_links": language_links,
                 "signed_in": signed_in,
                 "makes_entries": makes_entries,
                 "csrf_token": _TOKEN_MARK,
@@ -48,9 +52,9 @@ def site_menu(context):
             with _lock:
                 if len(_menus) >= _KEPT:
                     _menus.clear()
-                _menus[key] = menu
+                _menus[key] = html
     # The menu is our own template, escaped when it was made; the token is escaped here.
-    return mark_safe(menu.replace(_TOKEN_MARK, escape(str(context.get("csrf_token", "")))))  # noqa: S308
+    return mark_safe(html.replace(_TOKEN_MARK, escape(str(csrf_token))))  # noqa: S308
 
 
 @receiver(setting_changed)
