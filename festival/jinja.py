@@ -1,12 +1,16 @@
-"""What the Jinja2 templates (*.jinja, django-jinja) call besides django-jinja's own url(), static(), {% csrf_token %},
-_() and {% trans %}: the site's menu, a filter's <option>s, a person's documents, and a Django template's part.
+"""What the Jinja2 templates (*.jinja, django-jinja) call besides django-jinja's own url(), {% csrf_token %},
+_() and {% trans %}: the site's menu, static files' addresses, a filter's <option>s, a person's documents, and
+a Django template's part.
 
 The pages opened most are Jinja2 templates: a film's page, a student's films and page, a region's films, and a
-juror's panels and scoring page. Jinja2 compiles a template to Python, where Django's engine walks a tree of
-nodes and resolves every variable through its context layers: the same page renders in a third of the time.
-The other pages, with their crispy forms, stay Django templates; both share the menu and the strings.
+juror's panels and scoring page. Jinja2 compiles a template to Python functions once; Django's engine walks
+a tree of nodes and resolves each variable through the context's layers at every render. The other pages,
+with their crispy forms, stay Django templates; both kinds share the menu and the strings.
 """
 
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import defaultfilters
 from django.template.loader import render_to_string
 from django.utils.timezone import template_localtime
@@ -16,7 +20,9 @@ from certificates.templatetags.documents import my_documents
 from festival.templatetags import layout
 from festival.templatetags.choices import options
 
-__all__ = ["date", "django_part", "my_documents", "options", "site_menu"]
+__all__ = ["date", "django_part", "my_documents", "options", "site_menu", "static"]
+
+_static_urls = {}
 
 
 @pass_context
@@ -34,3 +40,18 @@ def django_part(context, template_name, **values):
 def date(value, arg=None):
     """Django's date filter, on the reader's clock as in a Django template (there it is `expects_localtime`)."""
     return defaultfilters.date(template_localtime(value), arg)
+
+
+def static(path):
+    """A static file's address, as django-jinja's static() gives it, worked out once per file and process: the
+    hashed name comes from the manifest the storage read when the process started, and never changes in it."""
+    address = _static_urls.get(path)
+    if address is None:
+        address = _static_urls[path] = staticfiles_storage.url(path)
+    return address
+
+
+@receiver(setting_changed)
+def _storage_changed(setting, **kwargs):
+    if setting in ("STORAGES", "STATIC_URL", "STATIC_ROOT"):
+        _static_urls.clear()

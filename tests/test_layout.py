@@ -1,4 +1,4 @@
-"""The site's menu, kept per language, address and kind of visitor (festival/templatetags/layout.py): each
+"""The site's menu, kept per language and kind of visitor (festival/templatetags/layout.py): each
 visitor still sees their own menu, with their own CSRF token in its forms."""
 
 import re

@@ -67,7 +67,10 @@ TEMPLATES = [
             "match_extension": ".jinja",
             "context_processors": _CONTEXT_PROCESSORS,
             "globals": {
-                **{name: f"festival.jinja.{name}" for name in ("site_menu", "options", "my_documents", "django_part")},
+                **{
+                    name: f"festival.jinja.{name}"
+                    for name in ("site_menu", "options", "my_documents", "django_part", "static")
+                },
                 "get_language": "django.utils.translation.get_language",
                 "panel_rows": "judging.templatetags.panel_rows.panel_rows",
             },
