@@ -320,8 +320,9 @@ def main():
         )  # fmt: skip
         log(f"==> {args.users} users on the floor alone: {args.floor_duration:.0f} s measured")
         alone = _locust(
-            args, scratch, ports, scratch / "floor.json", floor_only=True, duration=args.floor_duration, warmup=10
-        )
+            args, scratch, ports, scratch / "floor.json", floor_only=True, duration=args.floor_duration, warmup=10,
+            server_pids=server_pids,
+        )  # fmt: skip
         writes_ok = (
             Film.objects.count() - films_before == mixed["writes"]["uploads"]
             and AuditEvent.objects.filter(action="score_save").count() - saves_before == mixed["writes"]["score_saves"]
@@ -389,6 +390,13 @@ def main():
     # The same requests cost the same CPU on the same machine: this figure says how fast the machine was during
     # the run (a shared host's slow hours show here first), so that runs of two days can be told apart.
     cpu_ms_per_request = round(1000 * server_cpu * mixed["seconds"] / total, 2) if total else None
+    # What gunicorn and Django's middleware cost a request on this machine, the floor's view being next to nothing:
+    # the share of the figure above that no page can save.
+    floor_cpu_ms_per_request = (
+        round(1000 * alone["cpu"]["servers"] * alone["seconds"] / floor_alone["requests"], 2)
+        if floor_alone["requests"]
+        else None
+    )
     # How often a floor request finds every pages process busy, and waits behind a heavier page, follows
     # from this: the higher, the more the floor's p95 under load is a wait and not its own cost.
     pages_busy_percent = round(100 * pages_busy, 1) if pages_busy is not None else None
@@ -407,7 +415,8 @@ def main():
         f"p99 {floor_alone['p99_ms']} ms, {floor_alone['rps']} req/s, {floor_alone['errors']} errors\n"
         f"CPU (of one core): gunicorn {server_cpu * 100:.0f}%, Locust {mixed['client_cpu_percent']}%, PostgreSQL "
         f"{services_cpu['postgres'] * 100:.0f}%, Redis {services_cpu['redis-server'] * 100:.0f}%; the whole machine "
-        f"{machine_cpu * 100:.0f}% of {os.cpu_count() * 100}%; gunicorn {cpu_ms_per_request} ms of CPU a request\n"
+        f"{machine_cpu * 100:.0f}% of {os.cpu_count() * 100}%; gunicorn {cpu_ms_per_request} ms of CPU a request "
+        f"({floor_cpu_ms_per_request} ms a request of the floor alone)\n"
         f"the {workers} pages processes: each busy with a request {pages_busy_percent}% of the measured time\n"
         f"target (no errors, p95 ≤ {TARGET_RATIO} × {reference_p95} ms on every page): "
         f"{'met' if target_met else 'NOT met'}"
@@ -437,6 +446,7 @@ def main():
         "writes_checked": writes_ok,
         "server_cpu_percent_of_one_core": round(server_cpu * 100),
         "server_cpu_ms_per_request": cpu_ms_per_request,
+        "floor_alone_server_cpu_ms_per_request": floor_cpu_ms_per_request,
         "pages_process_busy_percent": pages_busy_percent,
         "client_cpu_percent_of_one_core": mixed["client_cpu_percent"],
         "postgresql_cpu_percent_of_one_core": round(services_cpu["postgres"] * 100),
