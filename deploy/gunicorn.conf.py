@@ -83,17 +83,10 @@ access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 def post_worker_init(worker):
     """Once the process has loaded Django, its URLs and views: leave what was loaded out of the garbage
     collector's full passes (gc.freeze). They would otherwise go over those hundred thousand objects, which
-    live as long as the process, some 27 ms at a time, in the middle of whatever page set them off.
-
-    And collect the young objects after 50,000 allocations, not Python's 700: a page allocates thousands of
-    objects and frees nearly all of them itself (reference counting), so at 700 the collector ran several
-    times in every page, each time walking what the page still held, for garbage it seldom finds (a score's
-    save: 0.46 ms of collecting a request at 700, 0.17 ms at 7,000, bench/pages.py). The few cycles a page
-    leaves wait a few pages longer: some megabytes at most."""
+    live as long as the process, some 27 ms at a time, in the middle of whatever page set them off."""
     import gc
 
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     gc.freeze()
-    gc.set_threshold(50_000, 10, 10)
