@@ -31,10 +31,11 @@ def site_menu(context):
     return layout.menu(context["request"], context["user"], context["language_links"], context.get("csrf_token", ""))
 
 
-@pass_context
-def django_part(context, template_name, **values):
-    """A Django template's partial, shared with the Django pages, rendered for this request with `values`."""
-    return render_to_string(template_name, values, request=context.get("request"))
+def django_part(template_name, **values):
+    """A Django template's partial, shared with the Django pages, rendered with `values` alone: without the
+    request, so without the context processors, which the page has run already (a partial that needs the
+    request or a CSRF token is given them in `values`)."""
+    return render_to_string(template_name, values)
 
 
 def date(value, arg=None):
