@@ -12,8 +12,9 @@ change still goes through, and for a few seconds no request waits for the cache 
 
 Within one request a version is read from the cache once: a page that asks for the current edition three
 times asks Redis once, and sees one edition throughout. The request's first read from the cache (the session's,
-on a signed-in page) also asks for the versions nearly every page needs next (`Versioned(..., early=...)`): one
-round trip instead of one per copy. A change made by the request itself drops what it
+on a signed-in page) also asks for the versions nearly every page needs next (`Versioned(..., early=...)`), and
+the copies the request said it will ask for (`expect`: the signed-in person's): one round trip instead of one
+per copy. A change made by the request itself drops what it
 read; a change made elsewhere meanwhile is seen by the next request.
 """
 
@@ -42,6 +43,9 @@ _ABSENT = object()
 _EARLY = []
 # In the request's versions: its first read from the cache was made.
 _FIRST_READ_DONE = ("first read done",)
+# In the request's versions: the copies its first read also asks for (`expect`), and what it found of them.
+_EXPECTED = ("expected copies",)
+_FOUND_COPY = "found copy"
 
 
 def request_started(**_kwargs):
@@ -65,18 +69,26 @@ def _read_many(version_keys, extra=()):
     known = getattr(_request, "versions", None)
     if known is None:
         return cache_call(cache.get_many, [*version_keys, *extra])
+    copy_keys = []
     if _FIRST_READ_DONE not in known:
         known[_FIRST_READ_DONE] = True
-        version_keys = [*version_keys, *(key for key in _early_keys() if key not in version_keys)]
+        early = _early_keys()
+        for copies, item in known.pop(_EXPECTED, ()):
+            early.extend(copies._version_keys(item))
+            copy_keys.append(copies.copy_key(item))
+        version_keys = [*version_keys, *dict.fromkeys(key for key in early if key not in version_keys)]
     missing = [key for key in version_keys if key not in known]
-    if not missing and not extra:
+    if not missing and not extra and not copy_keys:
         found = {}
     else:
-        found = cache_call(cache.get_many, [*missing, *extra])
+        found = cache_call(cache.get_many, [*missing, *extra, *copy_keys])
         if found is None:
             return None
         for key in missing:
             known[key] = found.get(key, _ABSENT)
+        # Read in the same round trip as their versions: Versioned.get takes them instead of asking again.
+        for key in copy_keys:
+            known[_FOUND_COPY, key] = found.pop(key, None)
     for key in version_keys:
         if known[key] is not _ABSENT:
             found[key] = known[key]
@@ -89,6 +101,15 @@ def _early_keys():
         keys.append(copies._version_key())
         keys.extend(copies._version_key(item) for item in copies.early())
     return keys
+
+
+def expect(copies, item):
+    """Say that this request will ask `copies` (a Versioned cache) for `item`'s copy, before its first read from
+    the cache: that read then brings the copy and its versions too, a round trip fewer. Too late, or outside
+    a request, it does nothing; a wrong guess costs only the keys it read for nothing."""
+    known = getattr(_request, "versions", None)
+    if known is not None and _FIRST_READ_DONE not in known:
+        known.setdefault(_EXPECTED, []).append((copies, item))
 
 
 def read_with_session(key):
@@ -189,11 +210,14 @@ class Versioned:
         elif getattr(_changed_here, "names", None):
             _changed_here.names = set()
         keys, key = self._version_keys(item), self.copy_key(item)
-        # In memory, the copy needs only its version from the cache; otherwise the copy comes with it.
-        found = _read_many(keys, () if self.in_process else (key,))
+        known = getattr(_request, "versions", None)
+        early_copy = _ABSENT if known is None else known.pop((_FOUND_COPY, key), _ABSENT)
+        # In memory, the copy needs only its version from the cache; otherwise the copy comes with it, unless the
+        # request's first read brought both (`expect`).
+        found = _read_many(keys, () if self.in_process or early_copy is not _ABSENT else (key,))
         if found is None:  # the cache is down: from the database, kept nowhere
             return read(), uuid.uuid4().hex
-        kept = found.pop(key, None)
+        kept = found.pop(key, None) if early_copy is _ABSENT else early_copy
         version = self._versions(keys, found)
         last_version, last, read_at = self._last
         # The timeout also bounds writes that send no signal (raw SQL): counted from the database read.

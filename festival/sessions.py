@@ -1,11 +1,22 @@
 """Sessions as Django's cached_db keeps them (in the cache, and in the database for when the cache forgets),
 read from the cache in the same round trip as the current edition's version, which nearly every page asks
-for next (festival/cached.py, read_with_session)."""
+for next (festival/cached.py, read_with_session), and as the signed-in person's copy (festival/user_cache.py),
+which Django's authentication asks for next.
+
+Whose session it is, is known before it is read when this process has read it before: a session's key never
+changes hands (Django gives a session a new key when someone signs in, and empties it when another person
+does). A guess that no longer holds costs only the keys read for nothing.
+"""
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 
-from festival import cached
+from festival import cached, user_cache
+
+# Whose each session is that this process has read: its key → the user id in it.
+_owners = {}
+_KEPT = 20_000
 
 
 class SessionStore(CachedDBStore):
@@ -13,6 +24,15 @@ class SessionStore(CachedDBStore):
         # The versions live in the default cache: sessions kept in another one are read Django's own way.
         if settings.SESSION_CACHE_ALIAS != "default":
             return super().load()
+        owner = _owners.get(self.session_key)
+        if owner is not None:
+            user_cache.expect(owner)
         data = cached.read_with_session(self.cache_key)
         # Not in the cache (or the cache did not answer): Django's own way, which reads the database on a miss.
-        return data if data is not None else super().load()
+        if data is None:
+            data = super().load()
+        if data.get(SESSION_KEY) is not None and owner != data[SESSION_KEY]:
+            if len(_owners) >= _KEPT:
+                _owners.clear()
+            _owners[self.session_key] = data[SESSION_KEY]
+        return data

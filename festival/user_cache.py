@@ -32,6 +32,11 @@ def signed_in_user(user_id, read):
     return user
 
 
+def expect(user_id):
+    """This request will ask for `user_id`'s copy (festival/sessions.py): the first read from the cache brings it."""
+    cached.expect(_copies, str(user_id))
+
+
 def forget(user_id=None):
     """Drop one person's version, or everyone's."""
     _copies.forget(None if user_id is None else str(user_id))

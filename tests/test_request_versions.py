@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 
-from festival import cached, edition_cache
+from festival import cached, edition_cache, user_cache
 from festival.models import Edition
 from tests import factories
 
@@ -142,3 +142,48 @@ def test_a_session_the_cache_forgot_is_read_from_the_database(client):
     cache.delete(key)
     page = client.get("/en/me/")
     assert page.status_code == 200 and student.first_name in page.content.decode()
+
+
+@needs_redis
+def test_the_session_and_the_signed_in_account_come_in_one_round_trip(client, cache_reads):
+    factories.open_edition()
+    student = factories.student_with_consent()
+    client.force_login(student)
+    client.get("/en/me/")  # this process has now read the session: it knows whose it is
+    cache_reads.clear()
+    page = client.get("/en/me/")
+    assert page.status_code == 200 and student.first_name in page.content.decode()
+    account = user_cache._copies.copy_key(str(student.pk))
+    assert [keys for keys in cache_reads if account in keys] == [
+        keys for keys in cache_reads if any("sessions" in key for key in keys)
+    ]
+    assert len(cache_reads) == 1, cache_reads
+
+
+@needs_redis
+def test_an_account_changed_elsewhere_is_seen_though_read_with_the_session(client):
+    student = factories.student_with_consent()
+    client.force_login(student)
+    client.get("/en/me/")
+    # Another process renames the account, and its signal drops the account's version in the cache.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE festival_user SET first_name = 'Әлия' WHERE id = %s", [student.pk])
+    user_cache.forget(student.pk)
+    page = client.get("/en/me/")
+    assert page.status_code == 200 and "Әлия" in page.content.decode()
+
+
+@needs_redis
+def test_two_people_on_one_process_each_get_their_own_account_with_their_session(cache_reads):
+    from django.test import Client
+
+    first, second = factories.student_with_consent(), factories.student_with_consent()
+    clients = [Client(), Client()]
+    for client, student in zip(clients, (first, second), strict=True):
+        client.force_login(student)
+        client.get("/en/me/")
+    for client, student, other in ((clients[0], first, second), (clients[1], second, first)):
+        cache_reads.clear()
+        page = client.get("/en/me/").content.decode()
+        assert student.email in page and other.email not in page
+        assert len(cache_reads) == 1
