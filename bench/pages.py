@@ -24,6 +24,7 @@ redis://127.0.0.1:6379/13). The last line is one JSON object.
 import argparse
 import base64
 import gc
+import itertools
 import json
 import os
 import re
@@ -92,11 +93,15 @@ def visits(accounts):
     as_juror = client_for(juror["email"])
     score_path = f"/ru/jury/films/{juror['assignments'][0]}/"
 
+    saves = itertools.count()
+
     def score_form(visit):
+        # Other points each time, as the load test's jurors give (at random there): every save changes its items.
         page = as_juror.get(score_path).content.decode()
         version = re.search(r'name="version" value="(\d+)"', page).group(1)
-        fields = {**{f"c{pk}": "7" for pk in re.findall(r'name="c(\d+)"', page)}, "version": version}
-        visit.data = urlencode({**fields, "action": "draft"})
+        points = next(saves)
+        fields = {f"c{pk}": str((points + i) % 11) for i, pk in enumerate(re.findall(r'name="c(\d+)"', page))}
+        visit.data = urlencode({**fields, "version": version, "action": "draft"})
 
     # The uploader's two requests for a small film, as bench/load.py sends them: the tus creation, and the whole
     # file in one PATCH (an upload created beforehand, outside what is measured, which the PATCH completes).

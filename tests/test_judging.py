@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from judging import services
-from judging.models import Assignment, AuditEvent, Conflict, Criterion, Panel, PanelMember, Score
+from judging.models import Assignment, AuditEvent, Conflict, Criterion, Panel, PanelMember, Score, ScoreItem
 from submissions.models import Entry
 from tests import factories
 
@@ -153,6 +153,40 @@ def test_a_score_with_a_note_only_is_found_again_and_its_version_kept(edition):
     reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and '"judging_score' in q["sql"]]
     assert len(reads) == 1 and 'FROM "judging_scoreitem" INNER JOIN "judging_score"' in reads[0]
     assert sorted(score.items.values_list("value", flat=True)) == sorted({**marks, first: 3}.values())
+
+
+def test_a_save_adds_changes_keeps_and_clears_items_with_one_write_of_the_items(edition):
+    entry = finalists(edition, 1)[0]
+    juror = factories.juror()
+    panel = panel_with(edition, [juror])
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    first, second, third, *rest = full_marks(panel, entry)
+    services.score_save(
+        assignment=assignment, values={first: 4, second: 5, third: 6}, notes={second: "свет"}, note="", submit=False,
+        version=0, by=juror,
+    )  # fmt: skip
+    ids = dict(ScoreItem.objects.values_list("criterion_id", "pk"))
+    with CaptureQueriesContext(connection) as queries:
+        services.score_save(
+            assignment=assignment,
+            values={first: 4, second: 9, third: None, **{pk: 2 for pk in rest}},
+            notes={first: "", second: "звук"},
+            note="",
+            submit=False,
+            version=1,
+            by=juror,
+        )
+    writes = [q["sql"] for q in queries if '"judging_scoreitem"' in q["sql"] and not q["sql"].startswith("SELECT")]
+    # One statement for the new and the changed points, one for the cleared.
+    assert len(writes) == 2 and sum(sql.startswith("DELETE") for sql in writes) == 1
+    stored = {item.criterion_id: (item.value, item.note, item.pk) for item in ScoreItem.objects.all()}
+    assert stored[first] == (4, "", ids[first])  # kept as it was
+    assert stored[second] == (9, "звук", ids[second])  # changed where it is
+    assert third not in stored  # cleared
+    assert all(stored[pk][:2] == (2, "") for pk in rest)  # added
+    assert len(stored) == 2 + len(rest)
+    assert Score.objects.get().version == 2
 
 
 def test_score_after_deadline_and_by_another_juror_refused(edition):
