@@ -253,10 +253,14 @@ def _transition(entry, allowed, target, **fields):
     _queue_after_commit(notify_entry_state, entry.pk, target)
 
 
+# An entry's unfinished uploads: read by every new upload, compiled once (festival.prepared).
+_UPLOADS_OF = Prepared(lambda entry: Upload.objects.filter(entry_id=entry), entry=int)
+
+
 def upload_create(*, entry, user, length, filename="", metadata=None):
     """Start a resumable upload. Side effects: an Upload row and its empty file in the upload area; earlier
     unfinished uploads of the entry are ended, so that one entry cannot hold many gigabytes of partial files."""
-    for earlier in Upload.objects.filter(entry=entry):
+    for earlier in _UPLOADS_OF.all(entry=entry.pk):
         upload_delete(upload=earlier)
     upload = Upload.objects.create(
         entry=entry,

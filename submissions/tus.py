@@ -163,15 +163,20 @@ def _options(request, upload_id=None):
     return response
 
 
+# The entry a new upload is for: read on every creation, compiled once (festival.prepared).
+_ENTRY = Prepared(lambda pk: Entry.objects.filter(pk=pk), pk=int)
+
+
 def _create(request):
     length = _decimal_header(request, "Upload-Length")
     metadata = _parse_metadata(request.headers.get("Upload-Metadata", ""))
     entry_id = metadata.get("entry", "")
     if not _DECIMAL.fullmatch(entry_id):
         raise _Refused(400, _("The upload does not say which entry the film belongs to."))
-    entry = Entry.objects.filter(pk=int(entry_id)).first()
-    if entry is None:
-        raise _Refused(404, _("There is no such entry."))
+    try:
+        entry = _ENTRY.get(pk=int(entry_id))
+    except Entry.DoesNotExist:
+        raise _Refused(404, _("There is no such entry.")) from None
     # The edition with its phases, and the nomination, from the cached edition (an earlier one's when used).
     with_edition_parts(entry)
     if not request.user.has_perm("submissions.upload_film", entry):
