@@ -13,9 +13,9 @@ change still goes through, and for a few seconds no request waits for the cache 
 Within one request a version is read from the cache once: a page that asks for the current edition three
 times asks Redis once, and sees one edition throughout. The request's first read from the cache (the session's,
 on a signed-in page) also asks for the versions nearly every page needs next (`Versioned(..., early=...)`), and
-the copies the request said it will ask for (`expect`: the signed-in person's): one round trip instead of one
-per copy. A change made by the request itself drops what it
-read; a change made elsewhere meanwhile is seen by the next request.
+the copies the request said it will ask for (`expect`: the signed-in person's, and those the same session's
+last request read in this process): one round trip instead of one per copy. A change made by the request itself
+drops what it read; a change made elsewhere meanwhile is seen by the next request.
 """
 
 import logging
@@ -46,6 +46,8 @@ _FIRST_READ_DONE = ("first read done",)
 # In the request's versions: the copies its first read also asks for (`expect`), and what it found of them.
 _EXPECTED = ("expected copies",)
 _FOUND_COPY = "found copy"
+# In the request's versions: the copies it asked for, (Versioned, item) each, in the order asked (`reads`).
+_READS = ("copies read",)
 
 
 def request_started(**_kwargs):
@@ -109,7 +111,19 @@ def expect(copies, item):
     a request, it does nothing; a wrong guess costs only the keys it read for nothing."""
     known = getattr(_request, "versions", None)
     if known is not None and _FIRST_READ_DONE not in known:
-        known.setdefault(_EXPECTED, []).append((copies, item))
+        expected = known.setdefault(_EXPECTED, [])
+        if (copies, item) not in expected:
+            expected.append((copies, item))
+
+
+def reads():
+    """The copies this request asks for, (Versioned, item) each: a list that grows as the request goes on (those
+    kept in the process's memory left out, their versions being early). Given to `expect` at the start of the
+    same person's next request (festival/sessions.py), it makes that request's first read bring them all: a
+    coordinator's next page of the region reads the region, its schools and its stage in that round trip too.
+    None outside a request."""
+    known = getattr(_request, "versions", None)
+    return None if known is None else known.setdefault(_READS, [])
 
 
 def read_with_session(key):
@@ -211,7 +225,13 @@ class Versioned:
             _changed_here.names = set()
         keys, key = self._version_keys(item), self.copy_key(item)
         known = getattr(_request, "versions", None)
-        early_copy = _ABSENT if known is None else known.pop((_FOUND_COPY, key), _ABSENT)
+        early_copy = _ABSENT
+        if known is not None:
+            early_copy = known.pop((_FOUND_COPY, key), _ABSENT)
+            if not self.in_process:
+                read_here = known.setdefault(_READS, [])
+                if (self, item) not in read_here:
+                    read_here.append((self, item))
         # In memory, the copy needs only its version from the cache; otherwise the copy comes with it, unless the
         # request's first read brought both (`expect`).
         found = _read_many(keys, () if self.in_process or early_copy is not _ABSENT else (key,))

@@ -187,3 +187,37 @@ def test_two_people_on_one_process_each_get_their_own_account_with_their_session
         page = client.get("/en/me/").content.decode()
         assert student.email in page and other.email not in page
         assert len(cache_reads) == 1
+
+
+@needs_redis
+def test_a_coordinators_next_page_reads_what_the_last_one_read_with_the_session(client, cache_reads):
+    factories.open_edition()
+    coordinator = factories.coordinator()
+    client.force_login(coordinator)
+    path = "/en/region/astana/entries/"
+    client.get(path)  # the region, its schools and its stage are read after the session, in round trips of their own
+    cache_reads.clear()
+    page = client.get(f"{path}?state=submitted")
+    assert page.status_code == 200
+    assert len(cache_reads) == 1, cache_reads
+    asked = cache_reads[0]
+    assert any(":regions:copy:" in key for key in asked) and any(":region-stage:copy:" in key for key in asked)
+
+
+@needs_redis
+def test_a_region_renamed_elsewhere_is_seen_though_read_with_the_session(client):
+    from festival import reference_cache
+    from festival.models import Region
+
+    factories.open_edition()
+    coordinator = factories.coordinator()
+    client.force_login(coordinator)
+    path = "/en/region/astana/entries/"
+    client.get(path)
+    region = Region.objects.get(code="astana")
+    # Another process renames the region, and its signal drops the regions' version in the cache.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE festival_region SET name_en = 'Renamed Region' WHERE id = %s", [region.pk])
+    reference_cache.forget()
+    assert Region.objects.get(pk=region.pk).name_en == "Renamed Region"
+    assert "Renamed Region" in client.get(path).content.decode()
