@@ -363,6 +363,26 @@ def conflict_decide(*, conflict, decision, by):
     assignments_build(panel=conflict.panel, by=by)
 
 
+def _juror_panels(juror):
+    own = Assignment.objects.filter(panel=OuterRef("pk"), juror_id=juror, active=True)
+    return (
+        Panel.objects.filter(members__juror_id=juror, members__active=True)
+        .select_related("edition")
+        .annotate(
+            **{
+                name: Coalesce(Subquery(own.values("juror").annotate(n=count).values("n")), 0)
+                for name, count in _PROGRESS.items()
+            }
+        )
+    )
+
+
+def juror_panels(juror):
+    """The panels `juror` is an active member of, with the edition, each with `submitted` and `assigned`
+    (juror_progress): one query, compiled once (a juror's page of panels reads it on every visit)."""
+    return _JUROR_PANELS.all(juror=juror.pk)
+
+
 def juror_progress(*, panel, juror):
     """(submitted, assigned) for the juror's active assignments in the panel."""
     counts = Assignment.objects.filter(panel=panel, juror=juror, active=True).aggregate(**_PROGRESS)
@@ -370,6 +390,7 @@ def juror_progress(*, panel, juror):
 
 
 _PROGRESS = {"submitted": Count("pk", filter=Q(score__status=Score.Status.SUBMITTED)), "assigned": Count("pk")}
+_JUROR_PANELS = Prepared(_juror_panels, juror=int)
 
 
 def _for_page(pk, juror):

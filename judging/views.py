@@ -44,8 +44,7 @@ def _error_message(error):
 @permission_required("judging.use_jury")
 @require_safe
 def home(request):
-    panels = Panel.objects.filter(members__juror=request.user, members__active=True).select_related("edition")
-    rows = [(panel, *services.juror_progress(panel=panel, juror=request.user)) for panel in panels]
+    rows = [(panel, panel.submitted, panel.assigned) for panel in services.juror_panels(request.user)]
     return render(request, "judging/home.jinja", {"rows": rows})
 
 
@@ -61,10 +60,17 @@ _PANEL_ROWS = Prepared(
 )
 
 
+# The panel of a juror's every visit to it: compiled once (festival.prepared).
+_PANEL = Prepared(lambda pk: Panel.objects.filter(pk=pk), pk=int)
+
+
 @login_required
 @require_safe
 def panel(request, pk):
-    panel = get_object_or_404(Panel, pk=pk)
+    try:
+        panel = _PANEL.get(pk=pk)
+    except Panel.DoesNotExist:
+        raise Http404 from None
     if not request.user.has_perm("judging.see_panel", panel):
         raise PermissionDenied
     # A panel may give a juror hundreds of films: the list is read as plain rows (no model per film), with the

@@ -8,4 +8,6 @@ register = template.Library()
 @register.simple_tag
 def my_documents(user):
     """The documents a person downloads from their page (see services.documents_of)."""
-    return list(documents_of(user)[:50])
+    documents = documents_of(user)
+    # Most people have none, most of the year: no rows to read (none() would still be compiled to find that).
+    return [] if documents.query.is_empty() else list(documents[:50])
