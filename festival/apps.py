@@ -9,10 +9,11 @@ class FestivalConfig(AppConfig):
     verbose_name = _("Festival")
 
     def ready(self):
-        from . import cached, edition_cache, reference_cache, user_cache
+        from . import cached, edition_cache, reference_cache, services, user_cache
         from .models import AgeGroup, Edition, Nomination, Phase
 
         cached.connect()
+        services.connect()
         edition_cache.connect(Edition, Phase, Nomination, AgeGroup)
         user_cache.connect()
         reference_cache.connect()
