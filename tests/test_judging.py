@@ -245,6 +245,26 @@ def test_scoring_page_is_blind_and_save_and_next_walks_the_list(client, edition)
     assert "2 of 2" in response.content.decode()
 
 
+def test_a_jurors_page_shows_each_panel_with_their_own_progress(client, edition):
+    entries = finalists(edition, 2)
+    juror, other = factories.juror(), factories.juror()
+    panel = panel_with(edition, [juror, other])
+    services.assignments_build(panel=panel)
+    mine = Assignment.objects.filter(juror=juror).order_by("pk").first()
+    services.score_save(
+        assignment=mine, values=full_marks(panel, entries[0]), notes={}, note="", submit=True, version=0, by=juror
+    )
+    client.force_login(juror)
+    page = client.get(reverse("judging:home")).content.decode()
+    assert panel.name in page and "1 of 2" in page
+    client.force_login(other)
+    assert "0 of 2" in client.get(reverse("judging:home")).content.decode()
+    # A juror who left the panel no longer sees it.
+    PanelMember.objects.filter(panel=panel, juror=juror).update(active=False)
+    client.force_login(juror)
+    assert panel.name not in client.get(reverse("judging:home")).content.decode()
+
+
 def test_scoring_page_out_of_scale_message_and_values_kept(client, edition):
     entry = finalists(edition, 1)[0]
     juror = factories.juror()
