@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from festival.models import Edition, Participant, Region, User
 from festival.prepared import Prepared
-from festival.services import _queue_after_commit
+from festival.services import queue_after_commit
 from submissions.models import Entry, EntryAuthor, RegionalParticipant
 from submissions.storage import is_local, local_copy, private_storage, put_bytes, put_file, stored
 
@@ -471,10 +471,10 @@ def job_start(*, edition, kinds, by, region=None, nomination=None, send_letters=
             for kind in kinds:
                 Counter.objects.get_or_create(edition=edition, kind=kind)
             if not chunks:
-                _queue_after_commit(_tasks().job_finish, job.pk)
+                queue_after_commit(_tasks().job_finish, job.pk)
             else:
                 for chunk in chunks:
-                    _queue_after_commit(_tasks().chunk_run, chunk.pk)
+                    queue_after_commit(_tasks().chunk_run, chunk.pk)
     except IntegrityError:
         # Another organizer started one at the same moment: join it.
         return IssueJob.objects.get(edition=edition, status=IssueJob.Status.RUNNING)
@@ -633,9 +633,9 @@ def job_resume(*, job):
             IssueChunk.objects.filter(job=job, status=IssueChunk.Status.PENDING).values_list("pk", flat=True)
         )
         for pk in pending:
-            _queue_after_commit(_tasks().chunk_run, pk)
+            queue_after_commit(_tasks().chunk_run, pk)
         if not pending:
-            _queue_after_commit(_tasks().job_finish, job.pk)
+            queue_after_commit(_tasks().job_finish, job.pk)
 
 
 def jobs_watchdog(now=None):

@@ -8,16 +8,6 @@ class FestivalConfig(AppConfig):
     name = "festival"
     verbose_name = _("Festival")
 
-    def ready(self):
-        from . import cached, edition_cache, reference_cache, services, user_cache
-        from .models import AgeGroup, Edition, Nomination, Phase
-
-        cached.connect()
-        services.connect()
-        edition_cache.connect(Edition, Phase, Nomination, AgeGroup)
-        user_cache.connect()
-        reference_cache.connect()
-
 
 class LoginAttemptsConfig(AxesAppConfig):
     """django-axes under a name organizers understand, in their language."""

@@ -2,8 +2,6 @@
 
 from django.contrib.auth import backends
 
-from . import user_cache
-
 
 class ModelBackend(backends.ModelBackend):
     """Django's: the password check, and model permissions from groups and users — which only staff use, in
@@ -14,7 +12,3 @@ class ModelBackend(backends.ModelBackend):
         if not user_obj.is_staff:
             return set()
         return super().get_all_permissions(user_obj, obj)
-
-    def get_user(self, user_id):
-        """The signed-in person from the cache when they are there (festival/user_cache.py)."""
-        return user_cache.signed_in_user(user_id, lambda: super(ModelBackend, self).get_user(user_id))

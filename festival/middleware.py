@@ -23,12 +23,6 @@ _ALLOWED_WITHOUT_CONSENT = {
 }
 
 
-def _needs_consent(user):
-    # Known already when the account came from the cache (festival/user_cache.py).
-    needed = getattr(user, "consent_needed", None)
-    return user_needs_consent(user) if needed is None else needed
-
-
 class ConsentRequiredMiddleware:
     """No page that processes a minor's data opens before a parent's or guardian's consent is recorded."""
 
@@ -37,7 +31,7 @@ class ConsentRequiredMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and _needs_consent(user):
+        if user is not None and user.is_authenticated and user_needs_consent(user):
             try:
                 match = resolve(request.path_info)
             except Resolver404:

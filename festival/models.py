@@ -9,10 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .edition_cache import EditionPartQuerySet
 from .i18n import LocalizedNameMixin, localized
-from .reference_cache import ReferenceQuerySet
-from .user_cache import UserPartQuerySet
 
 # ---------------------------------------------------------------- territory
 
@@ -29,8 +26,6 @@ class Region(LocalizedNameMixin, models.Model):
     name_en = models.CharField(_("name in English"), max_length=120)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = ReferenceQuerySet.as_manager()
-
     class Meta:
         ordering = ["order", "code"]
         verbose_name = _("region")
@@ -45,8 +40,6 @@ class School(models.Model):
     name = models.CharField(_("name"), max_length=300)
     locality = models.CharField(_("locality"), max_length=120, blank=True)
 
-    objects = ReferenceQuerySet.as_manager()
-
     class Meta:
         ordering = ["name"]
         verbose_name = _("school")
@@ -60,7 +53,7 @@ class School(models.Model):
 # ---------------------------------------------------------------- editions
 
 
-class EditionQuerySet(EditionPartQuerySet):
+class EditionQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_current=True).first()
 
@@ -115,8 +108,6 @@ class Phase(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
 
-    objects = EditionPartQuerySet.as_manager()
-
     class Meta:
         ordering = ["starts_at"]
         verbose_name = _("phase")
@@ -164,8 +155,6 @@ class Nomination(LocalizedNameMixin, models.Model):
     max_team_size = models.PositiveSmallIntegerField(_("maximum team size"), default=10)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("accepting entries"), default=True)
-
-    objects = EditionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["edition", "order", "code"]
@@ -224,8 +213,6 @@ class AgeGroup(LocalizedNameMixin, models.Model):
     min_age = models.PositiveSmallIntegerField(_("minimum age"))
     max_age = models.PositiveSmallIntegerField(_("maximum age"))
 
-    objects = EditionPartQuerySet.as_manager()
-
     class Meta:
         ordering = ["edition", "min_age"]
         verbose_name = _("age group")
@@ -241,7 +228,7 @@ class AgeGroup(LocalizedNameMixin, models.Model):
 # ---------------------------------------------------------------- people
 
 
-class UserManager(BaseUserManager.from_queryset(UserPartQuerySet)):
+class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create(self, email, password, **fields):
@@ -366,8 +353,6 @@ class Participant(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = UserPartQuerySet.as_manager()
-
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = _("participant")
@@ -429,8 +414,6 @@ class Consent(models.Model):
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
-    objects = UserPartQuerySet.as_manager()
-
     class Meta:
         ordering = ["-given_at"]
         verbose_name = _("consent to personal data processing")
@@ -454,8 +437,6 @@ class RoleGrant(models.Model):
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("region")
     )
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
-
-    objects = UserPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role")

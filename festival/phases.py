@@ -5,8 +5,8 @@ import functools
 from django.shortcuts import render
 from django.utils import timezone
 
-from .edition_cache import current_edition
 from .models import Phase
+from .selectors import current_edition
 
 # An action is allowed while any one of its phases is open.
 ACTION_PHASES = {

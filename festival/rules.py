@@ -6,19 +6,12 @@ import rules
 from .models import RoleGrant, User
 
 
-def read_grants(user):
-    """Read the user's (role, region id) pairs from the database and keep them on the user."""
-    user._role_grants = frozenset(user.role_grants.values_list("role", "region_id"))
-    return user._role_grants
-
-
 def _grants(user):
-    """The user's (role, region id) pairs: read once per request, or kept with the cached signed-in person
-    (festival/user_cache.py)."""
+    """The user's (role, region id) pairs, read once per request (kept on the request's user object)."""
     if not user.is_authenticated:
         return frozenset()
     if not hasattr(user, "_role_grants"):
-        return read_grants(user)
+        user._role_grants = frozenset(user.role_grants.values_list("role", "region_id"))
     return user._role_grants
 
 

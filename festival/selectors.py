@@ -2,9 +2,12 @@
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from .edition_cache import current_edition
-from .models import Consent, Participant, Region, User
-from .prepared import Prepared
+from .models import Consent, Edition, Participant, Region, User
+
+
+def current_edition():
+    """The current Edition (or None), with its phases, nominations and age groups prefetched."""
+    return Edition.objects.filter(is_current=True).prefetch_related("phases", "nominations", "age_groups").first()
 
 
 def edition_for_landing():
@@ -31,23 +34,14 @@ def active_consents():
     return Consent.objects.filter(withdrawn_at__isnull=True)
 
 
-# A student's page reads both on every visit: compiled once (festival.prepared).
-_PARTICIPANT_OF = Prepared(
-    lambda user: Participant.objects.select_related("region", "school").filter(user_id=user), user=int
-)
-_CONSENT_OF = Prepared(lambda participant: active_consents().filter(participant_id=participant)[:1], participant=int)
-
-
 def participant_of(user):
     """The user's own Participant (with region and school), or None."""
-    found = _PARTICIPANT_OF.all(user=user.pk)
-    return found[0] if found else None
+    return Participant.objects.select_related("region", "school").filter(user=user).first()
 
 
 def consent_of(participant):
     """The participant's consent in force (the latest given and not withdrawn), or None."""
-    found = _CONSENT_OF.all(participant=participant.pk)
-    return found[0] if found else None
+    return active_consents().filter(participant=participant).first()
 
 
 def with_consent_flag(participants):

@@ -4,7 +4,6 @@ import datetime
 import hashlib
 import hmac
 import logging
-import threading
 
 from django.conf import settings
 from django.core import signing
@@ -21,41 +20,11 @@ _CONFIRM_SALT = "festival.email-confirmation"
 logger = logging.getLogger(__name__)
 
 
-# The tasks that the request now served on this thread queues once its answer is sent (None outside a request).
-_after_response = threading.local()
+def queue_after_commit(task, *args):
+    """Queue a Celery task with `args` once the current transaction commits (at once outside one).
 
-
-def request_started(**_kwargs):
-    # A list still there (requests sharing a thread, as under ASGI) is kept: whichever ends first sends all.
-    if getattr(_after_response, "sends", None) is None:
-        _after_response.sends = []
-
-
-def request_finished(**_kwargs):
-    """The answer is on its way (the server sends request_finished once it has written the last byte): the
-    request's tasks go to the broker now."""
-    sends, _after_response.sends = getattr(_after_response, "sends", None), None
-    for send in sends or ():
-        try:
-            send()
-        except Exception:  # the answer has gone: the other tasks and the server's own clean-up go on
-            logger.exception("Could not queue a task after the answer was sent")
-
-
-def connect():
-    from django.core import signals
-
-    signals.request_started.connect(request_started, dispatch_uid="festival.services.request_started")
-    signals.request_finished.connect(request_finished, dispatch_uid="festival.services.request_finished")
-
-
-def _queue_after_commit(task, *args):
-    """Queue a task once the transaction commits, and in a request once its answer is sent: a message to the
-    broker costs a page a millisecond or more under load (the last piece of a film: a tenth of its time), and
-    the person need not wait for it. A broker outage must not turn a saved account into an error page: the
-    letter is logged as not sent and the person can ask for it again. A process that ends between the answer
-    and the message loses the message as a broker outage would: the watchdogs send film checks and document
-    chunks again."""
+    A broker outage must not turn a saved change into an error page: the task is logged as not sent, and the
+    watchdogs (film checks, document chunks) or the person (a letter asked for again) send it later."""
 
     def send():
         try:
@@ -63,14 +32,7 @@ def _queue_after_commit(task, *args):
         except KombuOperationalError:
             logger.exception("Could not queue %s; the broker is unreachable", task.name)
 
-    def committed():
-        sends = getattr(_after_response, "sends", None)
-        if sends is None:
-            send()
-        else:
-            sends.append(send)
-
-    transaction.on_commit(committed)
+    transaction.on_commit(send)
 
 
 class DuplicateEmail(Exception):
@@ -168,7 +130,7 @@ def email_confirmation_send(*, user, language, base_url):
     from .tasks import send_email_confirmation
 
     if _letter_slot(user, "confirmation_sent_at"):
-        _queue_after_commit(send_email_confirmation, user.pk, language, base_url)
+        queue_after_commit(send_email_confirmation, user.pk, language, base_url)
 
 
 def email_confirmation_resend(*, email, language, base_url):
@@ -190,7 +152,7 @@ def password_reset_send(*, email, language, base_url):
 
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is not None and user.has_usable_password() and _letter_slot(user, "password_reset_sent_at"):
-        _queue_after_commit(send_password_reset, user.pk, language, base_url)
+        queue_after_commit(send_password_reset, user.pk, language, base_url)
 
 
 def user_confirm_email(*, token):

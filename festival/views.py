@@ -17,8 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -29,8 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import edition_cache, selectors, services
-from .edition_cache import current_edition
+from . import selectors, services
 from .forms import (
     DUPLICATE_IIN_MESSAGE,
     ParticipantConsentForm,
@@ -40,7 +38,7 @@ from .forms import (
 )
 from .models import Region, School, User
 from .phases import phase_allows, phase_required
-from .reference_cache import region_or_404
+from .selectors import current_edition
 
 logger = logging.getLogger(__name__)
 
@@ -91,12 +89,6 @@ def landing(request):
     edition = selectors.edition_for_landing()
     now = timezone.now()
     context = {"edition": edition, "now": now, "registration_open": phase_allows(edition, "register", now)}
-    # The lower part is made of this copy of the edition and which of its phases are open, in this language.
-    made_of = edition and ":".join([edition.cache_stamp, *(str(p.pk) for p in edition.phases.all() if p.is_open(now))])
-    context["body"] = edition_cache.cached_text(
-        f"festival:landing:{get_language()}:{made_of}",
-        lambda: render_to_string("festival/partials/landing_body.html", context),
-    )
     return render(request, "festival/landing.html", context)
 
 
@@ -313,7 +305,7 @@ def team_add(request):
 @login_required
 @require_safe
 def region_workspace(request, code):
-    region = region_or_404(code)
+    region = get_object_or_404(Region, code=code)
     if not request.user.has_perm("festival.view_region_workspace", region):
         raise PermissionDenied
     participants = selectors.region_participants(

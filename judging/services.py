@@ -547,14 +547,14 @@ def panel_progress(panel):
 
 def reminders_send(*, panel, by):
     """E-mail each member who has films left to score. Side effects: letters queued after commit; audit."""
-    from festival.services import _queue_after_commit
+    from festival.services import queue_after_commit
 
     from .tasks import send_reminder
 
     count = 0
     for juror, done, total in panel_progress(panel):
         if done < total:
-            _queue_after_commit(send_reminder, panel.pk, juror.pk)
+            queue_after_commit(send_reminder, panel.pk, juror.pk)
             count += 1
     audit(actor=by, action="reminders", subject=f"panel {panel.pk}", panel=panel, after={"jurors": count})
     return count

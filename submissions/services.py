@@ -11,7 +11,7 @@ from django.utils import timezone
 from festival.models import Edition, Region
 from festival.phases import phase_check
 from festival.prepared import Prepared
-from festival.services import _queue_after_commit
+from festival.services import queue_after_commit
 
 from .models import Entry, EntryAuthor, Film, RegionQuota, RegionSignoff, Upload
 from .storage import private_storage, put_file, upload_path
@@ -250,7 +250,7 @@ def _transition(entry, allowed, target, **fields):
     entry.state = target
     for name, value in fields.items():
         setattr(entry, name, value)
-    _queue_after_commit(notify_entry_state, entry.pk, target)
+    queue_after_commit(notify_entry_state, entry.pk, target)
 
 
 # An entry's unfinished uploads: read by every new upload, compiled once (festival.prepared).
@@ -319,7 +319,7 @@ def upload_complete(*, upload):
             )
     if film is None:
         raise EntryError("wrong_state", state=state)
-    _queue_after_commit(check_film, film.pk)
+    queue_after_commit(check_film, film.pk)
     return film
 
 
@@ -351,7 +351,7 @@ def films_check_watchdog(now=None):
         return 0
     logger.warning("Sending the check of %s films again: none was checked for %s", len(stale), CHECK_STALE_AFTER)
     for pk in stale:
-        _queue_after_commit(check_film, pk)
+        queue_after_commit(check_film, pk)
     return len(stale)
 
 
@@ -405,5 +405,5 @@ def participants_import_start(*, region, user, uploaded):
         file=name,
         original_name=uploaded.name[:255],
     )
-    _queue_after_commit(import_participants, job.pk)
+    queue_after_commit(import_participants, job.pk)
     return job

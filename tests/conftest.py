@@ -26,24 +26,6 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
-def _no_cached_edition():
-    """A test's edition and people go with the test's transaction: they must not stay cached as the next
-    test's current edition or signed-in person (festival/edition_cache.py, festival/user_cache.py)."""
-    from festival import cached, edition_cache, reference_cache, user_cache
-    from judging import setup_cache
-    from submissions import region_cache
-
-    caches = (edition_cache, user_cache, reference_cache, region_cache, setup_cache)
-    cached._down_until[0] = 0.0  # a test that took the cache down must not leave the next one without it
-    cached._request.versions = None  # a response never closed (a file not read) leaves its request's versions
-    for kept in caches:
-        kept.forget()
-    yield
-    for kept in caches:
-        kept.forget()
-
-
-@pytest.fixture(autouse=True)
 def _english_by_default():
     """Requests leave their language active in the thread; each test starts from English and says otherwise."""
     from django.utils import translation

@@ -36,7 +36,7 @@ def test_pages_answer_head_as_monitors_and_curl_ask(client, db, edition):
 def test_health_reports_the_cache_down(client, db, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "festival.redis_cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
         }
     }

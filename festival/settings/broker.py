@@ -26,7 +26,7 @@ def redis_cache(url):
     # A Redis that hangs costs a page seconds, not the minutes of redis-py's default timeouts.
     return {
         "default": {
-            "BACKEND": "festival.redis_cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }

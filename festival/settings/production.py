@@ -28,13 +28,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-DATABASES["default"]["ENGINE"] = "festival.postgres"
 
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss"})
 CELERY_BROKER_URL = REDIS_URL
 CACHES = redis_cache(REDIS_URL)
-# cached_db, with the edition's version read in the same round trip (festival/sessions.py).
-SESSION_ENGINE = "festival.sessions"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 
 def _email_settings(url):

@@ -20,7 +20,7 @@ _redis = redis_url_or_none()
 CELERY_BROKER_URL = _redis or "memory://"
 CACHES = redis_cache(_redis) if _redis else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if _redis:
-    SESSION_ENGINE = "festival.sessions"  # as in production
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # as in production
 # Most tests run tasks inline; tests/test_worker.py runs a real worker against the broker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
