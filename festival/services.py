@@ -10,6 +10,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from .consent import CONSENT_ITEMS, CONSENT_TEXT_VERSION, consent_text
@@ -21,16 +22,18 @@ logger = logging.getLogger(__name__)
 
 
 def queue_after_commit(task, *args):
-    """Queue a Celery task with `args` once the current transaction commits (at once outside one).
+    """Queue the Celery task named `task` ("app.tasks.function") with `args` once the current transaction
+    commits (at once outside one).
 
-    A broker outage must not turn a saved change into an error page: the task is logged as not sent, and the
-    watchdogs (film checks, document chunks) or the person (a letter asked for again) send it later."""
+    By name, so that a services module never imports its tasks module, which imports the services. A broker
+    outage must not turn a saved change into an error page: the task is logged as not sent, and the watchdogs
+    (film checks, document chunks) or the person (a letter asked for again) send it later."""
 
     def send():
         try:
-            task.delay(*args)
+            (import_string(task) if isinstance(task, str) else task).delay(*args)
         except KombuOperationalError:
-            logger.exception("Could not queue %s; the broker is unreachable", task.name)
+            logger.exception("Could not queue %s; the broker is unreachable", task)
 
     transaction.on_commit(send)
 
@@ -127,10 +130,9 @@ def _letter_slot(user, field):
 
 def email_confirmation_send(*, user, language, base_url):
     """Side effects: stamps User.confirmation_sent_at and queues the letter after commit (at most one a minute)."""
-    from .tasks import send_email_confirmation
 
     if _letter_slot(user, "confirmation_sent_at"):
-        queue_after_commit(send_email_confirmation, user.pk, language, base_url)
+        queue_after_commit("festival.tasks.send_email_confirmation", user.pk, language, base_url)
 
 
 def email_confirmation_resend(*, email, language, base_url):
@@ -148,11 +150,10 @@ def password_reset_send(*, email, language, base_url):
 
     Says nothing about whether the account exists: the caller shows the same page either way.
     """
-    from .tasks import send_password_reset
 
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is not None and user.has_usable_password() and _letter_slot(user, "password_reset_sent_at"):
-        queue_after_commit(send_password_reset, user.pk, language, base_url)
+        queue_after_commit("festival.tasks.send_password_reset", user.pk, language, base_url)
 
 
 def user_confirm_email(*, token):
