@@ -21,7 +21,7 @@ def floor(request):
 
 @login_required
 def signed_in_floor(request):
-    return render(request, "bench/signed_in_floor.jinja")
+    return render(request, "bench/signed_in_floor.html")
 
 
 @require_POST

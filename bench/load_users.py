@@ -16,7 +16,6 @@ import argparse
 import base64
 import itertools
 import json
-import os
 import random
 import re
 import time
@@ -25,8 +24,6 @@ from urllib.parse import urlsplit
 import gevent
 from locust import FastHttpUser, between, events, task
 from locust.env import Environment
-
-from bench import cpu as bench_cpu
 
 VERSION_FIELD = re.compile(r'name="version" value="(\d+)"')
 CRITERION_FIELD = re.compile(r'name="c(\d+)"')
@@ -288,11 +285,6 @@ def main():
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=20, help="seconds after every user signed in")
     parser.add_argument("--duration", type=float, default=75, help="seconds measured")
-    parser.add_argument("--server-pids", default="", help="gunicorn masters whose CPU to measure, comma-separated")
-    parser.add_argument(
-        "--server-logs", default="", help="access logs whose lines of the measured seconds to mark, comma-separated"
-    )
-    parser.add_argument("--floor-only", action="store_true", help="every user opens only the floor page")
     parser.add_argument("--think", default="1,3", help="seconds between a user's pages: min,max")
     args = parser.parse_args()
     Visitor.wait_time = between(*(float(value) for value in args.think.split(",")))
@@ -302,7 +294,7 @@ def main():
     with open(args.film, "rb") as handle:
         FILM = handle.read()
 
-    classes = [Floor] if args.floor_only else [PublicVisitor, Student, Coordinator, Juror, Floor]
+    classes = [PublicVisitor, Student, Coordinator, Juror, Floor]
     environment = Environment(user_classes=classes, host=args.host, events=events)
     runner = environment.create_local_runner()
     started = time.monotonic()
@@ -315,17 +307,11 @@ def main():
         gevent.sleep(0.5)
     sign_in_seconds = time.monotonic() - started
     gevent.sleep(args.warmup)
-    server_pids = [int(pid) for pid in args.server_pids.split(",") if pid]
-    server_logs = [path for path in args.server_logs.split(",") if path]
-    logs_from = [os.path.getsize(path) for path in server_logs]
-    cpu, machine_before = _cpu_seconds(), bench_cpu.reading(server_pids)
     RECORDING["on"] = True
     measured_from = time.monotonic()
     gevent.sleep(args.duration)
     RECORDING["on"] = False
     seconds = time.monotonic() - measured_from
-    cpu, machine = _cpu_seconds() - cpu, bench_cpu.rates(machine_before, bench_cpu.reading(server_pids), seconds)
-    logs_to = [os.path.getsize(path) for path in server_logs]
     users = dict(runner.user_classes_count)
     user_count = runner.user_count
     runner.quit()
@@ -337,10 +323,6 @@ def main():
                 "users_by_class": users,
                 "samples": SAMPLES,
                 "writes": WRITES,
-                "client_cpu_percent": round(100 * cpu / seconds, 1),
-                # Where in each access log the measured seconds begin and end (byte offsets).
-                "log_offsets": {path: [a, b] for path, a, b in zip(server_logs, logs_from, logs_to, strict=True)},
-                "cpu": machine,
                 "seconds_until_all_signed_in": round(sign_in_seconds, 1),
                 "startup_failures": {
                     f"{error.name}: {error.error}"[:300]: error.occurrences
@@ -350,13 +332,6 @@ def main():
             },
             handle,
         )
-
-
-def _cpu_seconds():
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":
