@@ -13,4 +13,4 @@ lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
 messages:
-	.venv/bin/python manage.py makemessages -l kk -l ru -l en -e html,txt,py,jinja --ignore=.venv --ignore=node_modules --ignore=tests
+	.venv/bin/python manage.py makemessages -l kk -l ru -l en -e html,txt,py --ignore=.venv --ignore=node_modules --ignore=tests

@@ -223,7 +223,7 @@ def account_home(request):
         "team_count": user.supervised_participants.count() if user.kind == User.Kind.SUPERVISOR else None,
         "coordinator_regions": selectors.regions_coordinated_by(user),
     }
-    return render(request, "festival/account_home.jinja", context)
+    return render(request, "festival/account_home.html", context)
 
 
 def _participant_form_saved(form, request, *, user=None, supervisor=None, identity):

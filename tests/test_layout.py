@@ -1,5 +1,5 @@
-"""The site's menu, kept per language and kind of visitor (festival/templatetags/layout.py): each
-visitor still sees their own menu, with their own CSRF token in its forms."""
+"""The site's menu (templates/festival/partials/site_menu.html): each kind of visitor sees their own menu,
+with their own CSRF token in its forms, and language links to the same page in each language."""
 
 import re
 

@@ -13,8 +13,6 @@ SECRET_KEY = "test-only-key-not-secret-5b0d8e2a9c7f4e1d"
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# The Jinja2 pages tell Django's test client their context, as Django's own templates do.
-TEMPLATES[0]["OPTIONS"]["debug"] = True  # noqa: F405
 
 _redis = redis_url_or_none()
 CELERY_BROKER_URL = _redis or "memory://"
