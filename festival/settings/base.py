@@ -106,6 +106,16 @@ DATABASES = {
 # PostgreSQL through Django's own backend, with a health check that needs no round trip (festival/postgres).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "festival.postgres"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker's processes share the file. WAL: readers never wait for the writer.
+    # IMMEDIATE: a transaction takes the write lock when it begins, so a second writer waits for it (up to
+    # the timeout, in seconds) instead of failing at once with "database is locked" when its read turns
+    # into a write.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "festival.User"
