@@ -1,5 +1,5 @@
-"""Issuing the festival's documents: who is owed what, numbers and codes, revocation and reissue, the
-bulk jobs run by the workers, and the letters that say a document is ready."""
+"""Issuing the festival's documents: numbers and codes, revocation and reissue, the bulk jobs run by the
+workers, and the letters that say a document is ready. Who is owed what is read in selectors."""
 
 import contextlib
 import datetime
@@ -13,15 +13,13 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from festival.models import Edition, Participant, Region, User
-from festival.prepared import Prepared
+from festival.models import Participant, Region, User
 from festival.services import queue_after_commit
-from submissions.models import Entry, EntryAuthor, RegionalParticipant
+from submissions.models import Entry, EntryAuthor
 from submissions.storage import is_local, local_copy, private_storage, put_bytes, put_file, stored
 
 from . import designs, render
@@ -37,6 +35,11 @@ from .models import (
     TemplateImage,
     number_display,
 )
+from .selectors import (
+    documents_of,  # noqa: F401 - certificates/templatetags/documents.py imports it from here
+    missing,
+    owed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,14 +50,6 @@ CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 12  # 60 bits
 _TYPO = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
-# Entries whose authors took part: the regional stage accepted them (and whatever came after).
-TOOK_PART = [
-    Entry.State.ACCEPTED,
-    Entry.State.REGIONAL_FINALIST,
-    Entry.State.REPUBLICAN_PARTICIPANT,
-    Entry.State.AWARDED,
-    Entry.State.NOT_AWARDED,
-]
 PLACES = {1: gettext_lazy("1st place"), 2: gettext_lazy("2nd place"), 3: gettext_lazy("3rd place")}
 
 
@@ -145,109 +140,6 @@ def font_add(*, name, uploaded, by):
         storage.delete(kept)
         raise
     return Font.objects.create(name=name[:100], file=kept, uploaded_by=by)
-
-
-# ---------------------------------------------------------------- who is owed what
-
-
-def _results_confirmed(edition):
-    from judging.services import results_locked
-
-    return results_locked(edition)
-
-
-def owed(edition, *, kinds, region=None, nomination=None):
-    """Every document the edition owes, as {"kind", "basis", ids…}, in a stable order.
-
-    Diplomas: each author of each awarded entry, once the results are locked. Thank-you letters: each
-    supervisor of an awarded entry. Certificates: every author of every entry the regional stage accepted,
-    and everyone on the regions' imported lists — once per person.
-    """
-    from judging.models import Award
-
-    result = []
-    entry_filter = Q(edition=edition)
-    if region is not None:
-        entry_filter &= Q(region=region)
-    if nomination is not None:
-        entry_filter &= Q(nomination=nomination)
-    if Kind.DIPLOMA in kinds or Kind.THANKS in kinds:
-        awarded = (
-            list(
-                Award.objects.filter(entry__in=Entry.objects.filter(entry_filter))
-                .select_related("entry")
-                .order_by("entry_id")
-            )
-            if _results_confirmed(edition)
-            else []
-        )
-        if Kind.DIPLOMA in kinds:
-            authors = EntryAuthor.objects.filter(entry__in=[a.entry_id for a in awarded]).values_list(
-                "entry_id", "participant_id"
-            )
-            seen = set()
-            for entry_id, participant_id in sorted(authors):
-                if (entry_id, participant_id) in seen:
-                    continue  # one author with two parts in the film gets one diploma
-                seen.add((entry_id, participant_id))
-                entry = next(a.entry for a in awarded if a.entry_id == entry_id)
-                result.append(
-                    {
-                        "kind": Kind.DIPLOMA,
-                        "basis": f"entry:{entry_id}:participant:{participant_id}",
-                        "participant": participant_id,
-                        "entry": entry_id,
-                        "region": entry.region_id,
-                    }
-                )
-        if Kind.THANKS in kinds:
-            through = Entry.supervisors.through.objects.filter(entry__in=[a.entry_id for a in awarded])
-            region_of = {a.entry_id: a.entry.region_id for a in awarded}
-            for entry_id, user_id in sorted(through.values_list("entry_id", "user_id")):
-                result.append(
-                    {
-                        "kind": Kind.THANKS,
-                        "basis": f"entry:{entry_id}:supervisor:{user_id}",
-                        "user": user_id,
-                        "entry": entry_id,
-                        "region": region_of[entry_id],
-                    }
-                )
-    if Kind.CERTIFICATE in kinds:
-        people = {}
-        authors = (
-            EntryAuthor.objects.filter(entry__in=Entry.objects.filter(entry_filter, state__in=TOOK_PART))
-            .order_by("entry_id", "pk")
-            .values_list("participant_id", "entry_id", "participant__region_id")
-        )
-        for participant_id, entry_id, region_id in authors.iterator(chunk_size=5000):
-            people.setdefault(participant_id, (entry_id, region_id))
-        if nomination is None:
-            listed = RegionalParticipant.objects.filter(edition=edition)
-            if region is not None:
-                listed = listed.filter(participant__region=region)
-            for participant_id, region_id in listed.values_list("participant_id", "participant__region_id").iterator(
-                chunk_size=5000
-            ):
-                people.setdefault(participant_id, (None, region_id))
-        for participant_id in sorted(people):
-            entry_id, region_id = people[participant_id]
-            result.append(
-                {
-                    "kind": Kind.CERTIFICATE,
-                    "basis": f"participant:{participant_id}",
-                    "participant": participant_id,
-                    "entry": entry_id,
-                    "region": region_id,
-                }
-            )
-    return result
-
-
-def missing(edition, items):
-    """The items of `owed` that have no valid document yet."""
-    issued = set(Document.objects.filter(edition=edition, status=Document.Status.VALID).values_list("kind", "basis"))
-    return [item for item in items if (item["kind"], item["basis"]) not in issued]
 
 
 # ---------------------------------------------------------------- what a document says
@@ -471,10 +363,10 @@ def job_start(*, edition, kinds, by, region=None, nomination=None, send_letters=
             for kind in kinds:
                 Counter.objects.get_or_create(edition=edition, kind=kind)
             if not chunks:
-                queue_after_commit(_tasks().job_finish, job.pk)
+                queue_after_commit("certificates.tasks.job_finish", job.pk)
             else:
                 for chunk in chunks:
-                    queue_after_commit(_tasks().chunk_run, chunk.pk)
+                    queue_after_commit("certificates.tasks.chunk_run", chunk.pk)
     except IntegrityError:
         # Another organizer started one at the same moment: join it.
         return IssueJob.objects.get(edition=edition, status=IssueJob.Status.RUNNING)
@@ -633,9 +525,9 @@ def job_resume(*, job):
             IssueChunk.objects.filter(job=job, status=IssueChunk.Status.PENDING).values_list("pk", flat=True)
         )
         for pk in pending:
-            queue_after_commit(_tasks().chunk_run, pk)
+            queue_after_commit("certificates.tasks.chunk_run", pk)
         if not pending:
-            queue_after_commit(_tasks().job_finish, job.pk)
+            queue_after_commit("certificates.tasks.job_finish", job.pk)
 
 
 def jobs_watchdog(now=None):
@@ -732,42 +624,3 @@ def letters_send_batch(*, limit=None, base_url=None):
             get_connection().send_messages(messages)
         Document.objects.filter(pk__in=[d.pk for d in due]).update(letter_sent_at=timezone.now())
     return len(messages)
-
-
-# ---------------------------------------------------------------- reads
-
-
-# Compiled once (festival.prepared): read on every visit to a person's page.
-_DOCUMENT_IDS_OF = Prepared(
-    lambda user: (
-        Document.objects.filter(user_id=user)
-        .order_by()
-        .values("pk")
-        .union(
-            Document.objects.filter(participant__user_id=user).order_by().values("pk"),
-            Document.objects.filter(participant__supervisor_id=user).order_by().values("pk"),
-        )
-    ),
-    user=int,
-)
-
-
-def documents_of(user):
-    """The documents a person downloads from their page: their own, and those of the children they
-    registered (a child without an account gets theirs through the supervisor)."""
-    if not user.is_authenticated:
-        return Document.objects.none()
-    # A union of three index lookups, then the rows: an OR across the joins with DISTINCT costs the planner
-    # more than both, and a person with no documents (most, most of the year) is done after the first.
-    pks = [row["pk"] for row in _DOCUMENT_IDS_OF.all(user=user.pk)]
-    if not pks:
-        return Document.objects.none()
-    return (
-        Document.objects.filter(pk__in=pks, status=Document.Status.VALID)
-        .select_related("edition")
-        .order_by("-edition__year", "kind", "number")
-    )
-
-
-def current_edition():
-    return Edition.objects.current()

@@ -16,12 +16,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from festival.models import Edition
-from festival.reference_cache import region_or_404
+from festival.models import Edition, Region
 from festival.views import permission_required
 from submissions.media_views import private_file_response
 
-from . import designs, services
+from . import designs, selectors, services
 from . import render as renderer
 from .forms import (
     CorrectionForm,
@@ -351,7 +350,7 @@ def correct(request, pk):
 @login_required
 @require_safe
 def mine(request):
-    return render(request, "certificates/mine.html", {"documents": services.documents_of(request.user)})
+    return render(request, "certificates/mine.html", {"documents": selectors.documents_of(request.user)})
 
 
 @login_required
@@ -385,7 +384,7 @@ def archive(request, pk):
 @login_required
 @require_safe
 def region(request, code):
-    region = region_or_404(code)
+    region = get_object_or_404(Region, code=code)
     if not request.user.has_perm("festival.view_region_workspace", region):
         raise PermissionDenied
     edition = _edition()

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class JudgingConfig(AppConfig):
     name = "judging"
     verbose_name = _("Judging")
-
-    def ready(self):
-        from . import setup_cache
-
-        setup_cache.connect()

@@ -10,8 +10,6 @@ from festival.i18n import LocalizedNameMixin
 from festival.models import Edition, Nomination, Region
 from submissions.models import Entry
 
-from .setup_cache import JudgingSetupQuerySet
-
 
 class Criterion(LocalizedNameMixin, models.Model):
     """What jurors score, on a scale from 0 to `maximum`, counted with `weight`. A criterion without a
@@ -36,8 +34,6 @@ class Criterion(LocalizedNameMixin, models.Model):
     )
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=1)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    objects = JudgingSetupQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "code"]
@@ -273,8 +269,6 @@ class ResultsLock(models.Model):
     locked = models.BooleanField(_("locked"), default=False)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField(auto_now=True)
-
-    objects = JudgingSetupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("results lock")

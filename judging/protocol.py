@@ -30,8 +30,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from festival.i18n import localized
 
 from .models import Award, PanelMember, Score, ScoreItem
-from .selectors import panel_results
-from .services import panel_entries
+from .selectors import panel_entries, panel_results
 
 PROTOCOL_LANGUAGES = ("kk", "ru")
 # The protocol is dated where the festival is held, whatever the server's own zone.

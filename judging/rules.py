@@ -2,7 +2,6 @@
 
 import rules
 
-from festival.prepared import Prepared
 from festival.rules import coordinator_region_ids, is_juror, is_organizer
 
 
@@ -11,19 +10,15 @@ def is_assigned_juror(user, assignment):
     return assignment is not None and user.is_authenticated and assignment.juror_id == user.pk and assignment.active
 
 
-def _membership(panel, juror):
-    from .models import PanelMember
-
-    return PanelMember.objects.filter(panel_id=panel, juror_id=juror, active=True).values_list("pk")[:1]
-
-
-# Asked on every visit to a panel: compiled once (festival.prepared).
-_MEMBERSHIP = Prepared(_membership, panel=int, juror=int)
-
-
 @rules.predicate
 def is_panel_member(user, panel):
-    return panel is not None and user.is_authenticated and bool(_MEMBERSHIP.all(panel=panel.pk, juror=user.pk))
+    from .models import PanelMember
+
+    return (
+        panel is not None
+        and user.is_authenticated
+        and PanelMember.objects.filter(panel=panel, juror=user, active=True).exists()
+    )
 
 
 @rules.predicate

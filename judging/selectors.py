@@ -1,13 +1,160 @@
-"""Reads of the jury's work: the panel's ranking per nomination from the submitted scores."""
+"""Reads of the jury's work: the criteria, a panel's entries, a juror's panels and films with their progress, a
+score as stored, whether the results are locked, and the rankings from the submitted scores."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
 from submissions.models import Entry
+from submissions.selectors import film_in_effect
 
 from . import aggregation
-from .models import Panel, Score, ScoreItem
-from .services import criteria_for
+from .models import Assignment, Award, Criterion, Panel, PanelMember, ResultsLock, Score, ScoreItem, Showcase
+
+# ---------------------------------------------------------------- the rules of an edition
+
+
+def criteria_for(*, edition, nomination):
+    """A nomination's own criteria if it has any, else the edition's general ones (`edition` and `nomination`:
+    objects or ids)."""
+    both = list(Criterion.objects.filter(Q(nomination=nomination) | Q(nomination__isnull=True), edition=edition))
+    own = [c for c in both if c.nomination_id is not None]
+    return own or both
+
+
+def results_locked(edition):
+    """Whether the edition's results are locked (read from the database, as every refusal that depends on it)."""
+    return ResultsLock.objects.filter(edition=edition, locked=True).exists()
+
+
+def panel_entries(panel):
+    """The entries a panel judges: at the regional stage those its coordinator accepted, at the republican
+    stage the regions' finalists in the panel's nominations."""
+    entries = Entry.objects.filter(edition=panel.edition_id, nomination__in=panel.nominations.all())
+    if panel.stage == Panel.Stage.REGIONAL:
+        return entries.filter(region=panel.region_id, state__in=[Entry.State.ACCEPTED, Entry.State.REGIONAL_FINALIST])
+    return entries.filter(state__in=[Entry.State.REPUBLICAN_PARTICIPANT, Entry.State.AWARDED, Entry.State.NOT_AWARDED])
+
+
+# ---------------------------------------------------------------- a juror's progress
+
+
+def juror_progress_counts(*, panel, juror):
+    """The annotations `submitted` and `assigned`: how many of the juror's active assignments in the panel there
+    are, and how many of them have a submitted score. `panel` and `juror` are ids, objects or OuterRefs, so
+    that any query (of panels, of members, of assignments) adds a juror's progress to its rows."""
+    own = Assignment.objects.filter(panel=panel, juror=juror, active=True).order_by().values("juror")
+    counts = {"submitted": Count("pk", filter=Q(score__status=Score.Status.SUBMITTED)), "assigned": Count("pk")}
+    return {name: Coalesce(Subquery(own.annotate(n=count).values("n")), 0) for name, count in counts.items()}
+
+
+def juror_progress(*, panel, juror):
+    """(submitted, assigned) of the juror in the panel."""
+    return (
+        Panel.objects.filter(pk=panel.pk)
+        .annotate(**juror_progress_counts(panel=OuterRef("pk"), juror=juror))
+        .values_list("submitted", "assigned")
+        .get()
+    )
+
+
+def juror_panels(juror):
+    """The panels `juror` is an active member of, with the edition, each with the juror's `submitted` and
+    `assigned`."""
+    return (
+        Panel.objects.filter(members__juror=juror, members__active=True)
+        .select_related("edition")
+        .annotate(**juror_progress_counts(panel=OuterRef("pk"), juror=juror))
+    )
+
+
+def panel_progress(panel):
+    """Per active member of the panel: (juror, submitted, assigned), for the organizer's and the chair's view."""
+    members = (
+        PanelMember.objects.filter(panel=panel, active=True)
+        .select_related("juror")
+        .annotate(**juror_progress_counts(panel=OuterRef("panel"), juror=OuterRef("juror")))
+        .order_by("pk")
+    )
+    return [(member.juror, member.submitted, member.assigned) for member in members]
+
+
+def panels_progress(panels):
+    """[(panel, panel_progress(panel))] for several panels, in two queries whatever their number."""
+    panels = list(panels)
+    by_panel = defaultdict(list)
+    members = (
+        PanelMember.objects.filter(panel__in=panels, active=True)
+        .select_related("juror")
+        .annotate(**juror_progress_counts(panel=OuterRef("panel"), juror=OuterRef("juror")))
+        .order_by("pk")
+    )
+    for member in members:
+        by_panel[member.panel_id].append((member.juror, member.submitted, member.assigned))
+    return [(panel, by_panel[panel.pk]) for panel in panels]
+
+
+# ---------------------------------------------------------------- a juror's films
+
+
+def panel_films(*, panel, juror):
+    """The juror's active assignments in the panel, in their order, with the entry and its nomination and
+    `score_status` (None while the film has no score)."""
+    return (
+        Assignment.objects.filter(panel=panel, juror=juror, active=True)
+        .select_related("entry__nomination")
+        .annotate(score_status=F("score__status"))
+        .order_by("pk")
+    )
+
+
+def assignment_for_page(pk, *, juror):
+    """The juror's assignment `pk` with its panel and entry (and the entry's nomination), and what its scoring
+    page shows: `preview` (the film in effect's preview) and the juror's progress in the panel, `submitted` and
+    `assigned`. Raises Assignment.DoesNotExist, also for anybody else's."""
+    return (
+        Assignment.objects.select_related("panel", "entry__nomination")
+        .annotate(
+            preview=film_in_effect(OuterRef("entry_id"), "preview"),
+            **juror_progress_counts(panel=OuterRef("panel"), juror=OuterRef("juror")),
+        )
+        .get(pk=pk, juror=juror)
+    )
+
+
+def score_initial(assignment):
+    """What is stored of the assignment's score: (its status, or None when there is no score; the scoring
+    form's initial values)."""
+    rows = Score.objects.filter(assignment=assignment).values_list(
+        "status", "version", "note", "items__criterion_id", "items__value", "items__note"
+    )
+    status, initial = None, {"version": 0, "note": ""}
+    for row_status, version, note, criterion_id, value, item_note in rows:
+        status = row_status
+        initial.update(version=version, note=note)
+        if criterion_id is not None:
+            initial[f"c{criterion_id}"] = value
+            initial[f"n{criterion_id}"] = item_note
+    return status, initial
+
+
+def next_unscored(*, panel, juror, after=None):
+    """The juror's next assignment without a submitted score, after `after` in their list, wrapping round."""
+    pending = (
+        Assignment.objects.filter(panel=panel, juror=juror, active=True)
+        .exclude(score__status=Score.Status.SUBMITTED)
+        .order_by("pk")
+    )
+    if after is not None:
+        later = pending.filter(pk__gt=after.pk).first()
+        if later:
+            return later
+    return pending.exclude(Q(pk=after.pk) if after else Q()).first()
+
+
+# ---------------------------------------------------------------- rankings and results
 
 
 @dataclass
@@ -88,5 +235,16 @@ def panel_results(panel):
     return [r for r in rankings if r.rows or r.age_group is None or len(groups) <= 1]
 
 
-def panels_for_results(user):
-    return Panel.objects.filter(chair=user) if user.is_authenticated else Panel.objects.none()
+def published_awards(edition):
+    """The edition's awards as the public results page lists them."""
+    return (
+        Award.objects.filter(entry__edition=edition)
+        .select_related("entry__nomination", "entry__region")
+        .prefetch_related("entry__films")
+        .order_by("entry__nomination__order", "kind", "place")
+    )
+
+
+def shown_films(edition):
+    """The films the organizers chose to show on the public results page."""
+    return Showcase.objects.filter(entry__edition=edition).select_related("entry__nomination", "entry__region")

@@ -1,17 +1,15 @@
 """Operations of the jury: building assignments around conflicts of interest, reassigning when a juror
-drops out, saving scores, recusals. Each writes an audit record."""
+drops out, saving scores, recusals, the organizers' awards and the results lock. Each writes an audit record.
+Reads are in selectors."""
 
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from festival.edition_cache import current_edition
-from festival.prepared import Prepared
+from festival.services import queue_after_commit
 from submissions.models import Entry
-from submissions.selectors import film_in_effect, with_edition_parts
+from submissions.services import entry_outcome_set
 
 from .models import (
     Assignment,
@@ -26,6 +24,7 @@ from .models import (
     ScoreItem,
     Showcase,
 )
+from .selectors import criteria_for, panel_entries, panel_progress, results_locked
 
 DEFAULT_CRITERIA = [
     ("idea", "Идея және сценарий", "Идея и сценарий", "Idea and script"),
@@ -63,29 +62,6 @@ def criteria_default_create(*, edition):
             code=code,
             defaults={"name_kk": kk, "name_ru": ru, "name_en": en, "order": order},
         )
-
-
-def criteria_for(*, edition, nomination):
-    """A nomination's own criteria if it has any, else the edition's general ones."""
-    return pick_criteria(
-        Criterion.objects.filter(Q(nomination=nomination) | Q(nomination__isnull=True), edition=edition), nomination
-    )
-
-
-def pick_criteria(criteria, nomination):
-    """Of an edition's `criteria`, the nomination's own if it has any, else the general ones."""
-    both = [c for c in criteria if c.nomination_id is None or c.nomination_id == nomination.pk]
-    own = [c for c in both if c.nomination_id is not None]
-    return own or both
-
-
-def panel_entries(panel):
-    """The entries a panel judges: at the regional stage those its coordinator accepted, at the republican
-    stage the regions' finalists in the panel's nominations."""
-    entries = Entry.objects.filter(edition=panel.edition, nomination__in=panel.nominations.all())
-    if panel.stage == Panel.Stage.REGIONAL:
-        return entries.filter(region=panel.region, state__in=[Entry.State.ACCEPTED, Entry.State.REGIONAL_FINALIST])
-    return entries.filter(state__in=[Entry.State.REPUBLICAN_PARTICIPANT, Entry.State.AWARDED, Entry.State.NOT_AWARDED])
 
 
 def rule_conflict(panel, juror, entry):
@@ -168,53 +144,22 @@ def juror_drop(*, panel, juror, by):
     return assignments_build(panel=panel, by=by)
 
 
-def with_edition(assignment):
-    """`assignment` with its panel's edition and its entry's nomination and age group from the cached current
-    edition, not from joins; those of an earlier edition are read when they are used."""
-    with_edition_parts(assignment.entry)
-    edition = current_edition()
-    if edition is not None and assignment.panel.edition_id == edition.pk:
-        assignment.panel.edition = edition
-    return assignment
-
-
-def assignment_editable(assignment, now=None, *, locked=None):
-    """Whether the juror can still change the score; `locked`: whether the results are locked, if known."""
+def assignment_editable(assignment, now=None):
+    """Whether the juror can still change the score: the assignment is active, the panel's deadline has not
+    passed and the edition's results are not locked."""
     now = now or timezone.now()
-    if not (assignment.active and now < assignment.panel.deadline):
-        return False
-    return not (results_locked(assignment.panel.edition) if locked is None else locked)
-
-
-def _locked(**lookups):
-    return (
-        Assignment.objects.select_for_update(of=("self", "panel", "entry"))
-        .select_related("panel", "entry")
-        .filter(**lookups)
-    )
-
-
-# A save reads its assignment first, on every save: the query is compiled once (festival.prepared).
-_LOCKED = Prepared(lambda pk: _locked(pk=pk), pk=int)
-_LOCKED_OWN = Prepared(lambda pk, juror: _locked(pk=pk, juror_id=juror), pk=int, juror=int)
+    return assignment.active and now < assignment.panel.deadline and not results_locked(assignment.panel.edition_id)
 
 
 def assignment_for_update(pk, *, juror=None):
-    """The assignment with its panel and entry (with_edition), locked, all three, until the transaction ends:
-    what a score's save reads first. `juror`: only theirs (anybody else's locks nothing). Raises
-    Assignment.DoesNotExist."""
-    pk = _key(pk)
-    if juror is None:
-        return with_edition(_LOCKED.get(pk=pk))
-    return with_edition(_LOCKED_OWN.get(pk=pk, juror=juror.pk))
-
-
-def _key(value):
-    """A primary key as the int a prepared query takes: a URL's number, or not found."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Assignment.DoesNotExist from None
+    """The assignment with its panel and entry, all three locked until the transaction ends: what a score's
+    save reads first. `juror`: only theirs (anybody else's locks nothing). Raises Assignment.DoesNotExist."""
+    lookups = {"pk": pk} if juror is None else {"pk": pk, "juror": juror}
+    return (
+        Assignment.objects.select_for_update(of=("self", "panel", "entry"))
+        .select_related("panel", "entry")
+        .get(**lookups)
+    )
 
 
 @transaction.atomic
@@ -222,24 +167,20 @@ def score_save(*, assignment, values, notes, note, submit, version, by):
     """Save a juror's points for an entry, as a draft or submitted.
 
     `values`: {criterion id: points}; `notes`: {criterion id: text}. Refuses (JudgingError) after the
-    panel's deadline, on an assignment that is not the juror's or no longer active, on points outside the
-    scale, on a missing criterion when submitting, and on a stale form (`version` older than the stored
-    one: another tab saved meanwhile). Side effects: Score and ScoreItem rows; an audit record with the
-    values before and after.
+    panel's deadline or once the edition's results are locked, on an assignment that is not the juror's or no
+    longer active, on points outside the scale, on a missing criterion when submitting, and on a stale form
+    (`version` older than the stored one: another tab saved meanwhile). Side effects: Score and ScoreItem rows;
+    an audit record with the values before and after.
     """
     return score_save_locked(
-        assignment=assignment_for_update(assignment.pk), values=values, notes=notes, note=note, submit=submit,
-        version=version, by=by,
-    )  # fmt: skip
-
-
-# A save's one read of its score with the score's items, compiled once (festival.prepared). No row lock of its
-# own: every write of a score or its items is score_save_locked's, under the assignment's lock, which the
-# caller took first (assignment_for_update); two saves of one score wait for each other there.
-_SCORE_WITH_ITEMS = Prepared(
-    lambda assignment: ScoreItem.objects.select_related("score").filter(score__assignment_id=assignment),
-    assignment=int,
-)
+        assignment=assignment_for_update(assignment.pk),
+        values=values,
+        notes=notes,
+        note=note,
+        submit=submit,
+        version=version,
+        by=by,
+    )
 
 
 def score_save_locked(*, assignment, values, notes, note, submit, version, by):
@@ -248,14 +189,14 @@ def score_save_locked(*, assignment, values, notes, note, submit, version, by):
     (transaction.set_rollback): a refusal may come after the score's row was made."""
     if assignment.juror_id != by.pk:
         raise JudgingError("not_yours")
-    # The lock and the criteria from the edition's copy (judging/setup_cache.py): never older than the last
-    # change that committed, as a read of the rows would be (neither takes a lock on them).
-    from . import setup_cache
-
-    edition = assignment.panel.edition
-    if not assignment_editable(assignment, locked=setup_cache.locked_results(edition) is not None):
+    # The results lock is read after the entry's row lock is held: locking the results changes the entries'
+    # states (results_lock), so a lock that committed first is seen here, and one that commits later waits for
+    # this save.
+    if not assignment_editable(assignment):
         raise JudgingError("closed")
-    criteria = {c.pk: c for c in setup_cache.criteria_for(edition=edition, nomination=assignment.entry.nomination)}
+    criteria = {
+        c.pk: c for c in criteria_for(edition=assignment.panel.edition_id, nomination=assignment.entry.nomination_id)
+    }
     for criterion_id, value in values.items():
         criterion = criteria.get(criterion_id)
         if criterion is None:
@@ -264,14 +205,12 @@ def score_save_locked(*, assignment, values, notes, note, submit, version, by):
             raise JudgingError("out_of_scale", name=criterion.name, maximum=criterion.maximum)
     if submit and any(values.get(cid) is None for cid in criteria):
         raise JudgingError("incomplete")
-    # Nearly every save finds its score's row (made by the first save or draft) with its items, in one read;
-    # a score with no items yet, or none at all, is read (or made) on its own.
-    found = _SCORE_WITH_ITEMS.all(assignment=assignment.pk)
-    score = found[0].score if found else Score.objects.get_or_create(assignment=assignment)[0]
+    # Every write of a score or its items is this function's, under the assignment's lock: two saves of one
+    # score wait for each other there, and the version compared here is the last one committed.
+    score, _created = Score.objects.get_or_create(assignment=assignment)
     if version != score.version:
         raise JudgingError("stale")
-    # Its items are written in one statement per kind of change.
-    items = {item.criterion_id: item for item in found}
+    items = {item.criterion_id: item for item in score.items.all()}
     before = _score_state(score, items)
     added, changed = [], []
     for criterion_id, value in values.items():
@@ -290,8 +229,8 @@ def score_save_locked(*, assignment, values, notes, note, submit, version, by):
         ScoreItem.objects.filter(score=score, criterion_id__in=cleared).delete()
         for criterion_id in cleared:
             del items[criterion_id]
-    # New and changed points in one statement, an INSERT that updates the rows already there (the items' own
-    # unique constraint): bulk_update's CASE expressions took more of a save's time than all the rest of it.
+    # New and changed points in one statement: an INSERT that updates the rows already there (on the items'
+    # unique constraint).
     written = added + [ScoreItem(score=score, criterion_id=i.criterion_id, value=i.value, note=i.note) for i in changed]
     if written:
         ScoreItem.objects.bulk_create(
@@ -301,7 +240,7 @@ def score_save_locked(*, assignment, values, notes, note, submit, version, by):
     score.version += 1
     if submit:
         score.status, score.submitted_at = Score.Status.SUBMITTED, timezone.now()
-    score.save()
+    score.save(update_fields=["note", "version", "status", "submitted_at", "updated_at"])
     audit(
         actor=by,
         action="score_submit" if submit else "score_save",
@@ -363,86 +302,7 @@ def conflict_decide(*, conflict, decision, by):
     assignments_build(panel=conflict.panel, by=by)
 
 
-def _juror_panels(juror):
-    own = Assignment.objects.filter(panel=OuterRef("pk"), juror_id=juror, active=True)
-    return (
-        Panel.objects.filter(members__juror_id=juror, members__active=True)
-        .select_related("edition")
-        .annotate(
-            **{
-                name: Coalesce(Subquery(own.values("juror").annotate(n=count).values("n")), 0)
-                for name, count in _PROGRESS.items()
-            }
-        )
-    )
-
-
-def juror_panels(juror):
-    """The panels `juror` is an active member of, with the edition, each with `submitted` and `assigned`
-    (juror_progress): one query, compiled once (a juror's page of panels reads it on every visit)."""
-    return _JUROR_PANELS.all(juror=juror.pk)
-
-
-def juror_progress(*, panel, juror):
-    """(submitted, assigned) for the juror's active assignments in the panel."""
-    counts = Assignment.objects.filter(panel=panel, juror=juror, active=True).aggregate(**_PROGRESS)
-    return counts["submitted"], counts["assigned"]
-
-
-_PROGRESS = {"submitted": Count("pk", filter=Q(score__status=Score.Status.SUBMITTED)), "assigned": Count("pk")}
-_JUROR_PANELS = Prepared(_juror_panels, juror=int)
-
-
-def _for_page(pk, juror):
-    return (
-        with_juror_progress(Assignment.objects.select_related("panel", "entry"))
-        .annotate(preview=film_in_effect(OuterRef("entry_id"), "preview"))
-        .filter(pk=pk, juror_id=juror)
-    )
-
-
-# The scoring page's one read of its assignment, compiled once (festival.prepared).
-_FOR_PAGE = Prepared(_for_page, pk=int, juror=int)
-
-
-def assignment_for_page(pk, *, juror):
-    """The juror's assignment with its panel and entry (with_edition) and what its scoring page shows, in one
-    query: `preview` (the film in effect's preview, Entry.film's rule) and the juror's progress in the panel,
-    `submitted` and `assigned` (juror_progress). Raises Assignment.DoesNotExist, also for anybody else's."""
-    return with_edition(_FOR_PAGE.get(pk=_key(pk), juror=juror.pk))
-
-
-def with_juror_progress(assignments):
-    """`assignments` annotated with `submitted` and `assigned`: juror_progress of each one's juror and panel,
-    read in the same query."""
-    own = Assignment.objects.filter(panel=OuterRef("panel"), juror=OuterRef("juror"), active=True)
-    return assignments.annotate(
-        **{
-            name: Coalesce(Subquery(own.values("juror").annotate(n=count).values("n")), 0)
-            for name, count in _PROGRESS.items()
-        }
-    )
-
-
-def next_unscored(*, panel, juror, after=None):
-    """The juror's next assignment without a submitted score, after `after` in their list, wrapping round."""
-    pending = (
-        Assignment.objects.filter(panel=panel, juror=juror, active=True)
-        .exclude(score__status=Score.Status.SUBMITTED)
-        .order_by("pk")
-    )
-    if after is not None:
-        later = pending.filter(pk__gt=after.pk).first()
-        if later:
-            return later
-    return pending.exclude(Q(pk=after.pk) if after else Q()).first()
-
-
 # ---------------------------------------------------------------- decisions and the lock
-
-
-def results_locked(edition):
-    return ResultsLock.objects.filter(edition=edition, locked=True).exists()
 
 
 @transaction.atomic
@@ -452,12 +312,10 @@ def award_set(*, entry, kind, place=None, note="", by):
     Refused (JudgingError) while the results are locked or for an entry outside the republican stage.
     Side effects: the Award row (created, changed or removed); an audit record with before and after.
     """
-    from submissions.models import Entry as EntryModel
-
-    entry = EntryModel.objects.select_for_update().get(pk=entry.pk)
-    if results_locked(entry.edition):
+    entry = Entry.objects.select_for_update().select_related("nomination").get(pk=entry.pk)
+    if results_locked(entry.edition_id):
         raise JudgingError("locked")
-    if entry.state != EntryModel.State.REPUBLICAN_PARTICIPANT:
+    if entry.state != Entry.State.REPUBLICAN_PARTICIPANT:
         raise JudgingError("not_finalist")
     if kind == Award.Kind.PLACE and place not in (1, 2, 3):
         raise JudgingError("place")
@@ -489,16 +347,17 @@ def award_set(*, entry, kind, place=None, note="", by):
 @transaction.atomic
 def results_lock(*, edition, by):
     """Lock the edition's results: scores and awards stop changing, the results page goes public, and the
-    entries take their outcome (winner or participant). Side effects: ResultsLock, entry states, audit."""
-    from submissions.models import Entry as EntryModel
-
+    entries take their outcome (winner or participant). Side effects: ResultsLock; the entries' outcome
+    (submissions.services.entry_outcome_set); audit."""
     lock, _created = ResultsLock.objects.select_for_update().get_or_create(edition=edition, defaults={"changed_by": by})
     if lock.locked and not _created:
         raise JudgingError("locked")
-    finalists = EntryModel.objects.filter(edition=edition, state=EntryModel.State.REPUBLICAN_PARTICIPANT)
+    finalists = set(
+        Entry.objects.filter(edition=edition, state=Entry.State.REPUBLICAN_PARTICIPANT).values_list("pk", flat=True)
+    )
     awarded = set(Award.objects.filter(entry__edition=edition).values_list("entry_id", flat=True))
-    finalists.filter(pk__in=awarded).update(state=EntryModel.State.AWARDED)
-    finalists.exclude(pk__in=awarded).update(state=EntryModel.State.NOT_AWARDED)
+    entry_outcome_set(ids=finalists & awarded, outcome=Entry.State.AWARDED)
+    entry_outcome_set(ids=finalists - awarded, outcome=Entry.State.NOT_AWARDED)
     lock.locked, lock.changed_by = True, by
     lock.save()
     audit(actor=by, action="results_lock", subject=f"edition {edition.year}", after={"awards": len(awarded)})
@@ -506,19 +365,16 @@ def results_lock(*, edition, by):
 
 @transaction.atomic
 def results_reopen(*, edition, by, reason):
-    """Reopen locked results: only with a reason, which the audit trail keeps. Side effects: ResultsLock,
-    the entries back in the republican stage, audit."""
-    from submissions.models import Entry as EntryModel
-
+    """Reopen locked results: only with a reason, which the audit trail keeps. Side effects: ResultsLock; the
+    entries back in the republican stage (submissions.services.entry_outcome_set); audit."""
     reason = reason.strip()
     if not reason:
         raise JudgingError("reason")
     lock = ResultsLock.objects.select_for_update().filter(edition=edition, locked=True).first()
     if lock is None:
         raise JudgingError("not_locked")
-    EntryModel.objects.filter(
-        edition=edition, state__in=[EntryModel.State.AWARDED, EntryModel.State.NOT_AWARDED]
-    ).update(state=EntryModel.State.REPUBLICAN_PARTICIPANT)
+    decided = Entry.objects.filter(edition=edition, state__in=[Entry.State.AWARDED, Entry.State.NOT_AWARDED])
+    entry_outcome_set(ids=set(decided.values_list("pk", flat=True)), outcome=None)
     lock.locked, lock.changed_by = False, by
     lock.save()
     audit(actor=by, action="results_reopen", subject=f"edition {edition.year}", after={"reason": reason})
@@ -527,7 +383,7 @@ def results_reopen(*, edition, by, reason):
 @transaction.atomic
 def showcase_set(*, entry, shown, by):
     """Show (or stop showing) a film on the public results page. Side effects: a Showcase row; audit."""
-    if results_locked(entry.edition):
+    if results_locked(entry.edition_id):
         raise JudgingError("locked")
     if shown:
         Showcase.objects.get_or_create(entry=entry, defaults={"added_by": by})
@@ -536,25 +392,12 @@ def showcase_set(*, entry, shown, by):
     audit(actor=by, action="showcase", subject=f"entry {entry.pk}", after={"shown": shown})
 
 
-def panel_progress(panel):
-    """Per active member: (juror, submitted, assigned), for the organizer's and the chair's view."""
-    rows = []
-    for member in PanelMember.objects.filter(panel=panel, active=True).select_related("juror"):
-        done, total = juror_progress(panel=panel, juror=member.juror)
-        rows.append((member.juror, done, total))
-    return rows
-
-
 def reminders_send(*, panel, by):
     """E-mail each member who has films left to score. Side effects: letters queued after commit; audit."""
-    from festival.services import queue_after_commit
-
-    from .tasks import send_reminder
-
     count = 0
     for juror, done, total in panel_progress(panel):
         if done < total:
-            queue_after_commit(send_reminder, panel.pk, juror.pk)
+            queue_after_commit("judging.tasks.send_reminder", panel.pk, juror.pk)
             count += 1
     audit(actor=by, action="reminders", subject=f"panel {panel.pk}", panel=panel, after={"jurors": count})
     return count

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .models import Panel
-from .services import juror_progress
+from .selectors import juror_progress
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -2,9 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -12,21 +12,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from festival.edition_cache import cached_text, current_edition
-from festival.models import Edition, Nomination
+from festival.models import Edition, Region
 from festival.paths import path_for_pk
 from festival.phases import PhaseClosed
-from festival.prepared import Prepared
-from festival.reference_cache import region_or_404
 from festival.views import permission_required
 from submissions import services as entry_services
 from submissions.media_views import private_file_response
 from submissions.messages import entry_error_message
 from submissions.models import Entry
 
-from . import selectors, services, setup_cache
+from . import selectors, services
 from .forms import RecuseForm, ScoreForm
-from .models import Assignment, Award, Panel, Score, Showcase
+from .models import Assignment, Award, Panel, ResultsLock, Score, Showcase
 from .protocol import PROTOCOL_LANGUAGES, panel_protocol_pdf
 
 
@@ -44,56 +41,32 @@ def _error_message(error):
 @permission_required("judging.use_jury")
 @require_safe
 def home(request):
-    rows = [(panel, panel.submitted, panel.assigned) for panel in services.juror_panels(request.user)]
-    return render(request, "judging/home.jinja", {"rows": rows})
-
-
-# A juror's films in a panel, read on every visit to it: compiled once (festival.prepared).
-_PANEL_ROWS = Prepared(
-    lambda panel, juror: (
-        Assignment.objects.filter(panel_id=panel, juror_id=juror, active=True)
-        .order_by("pk")
-        .values("pk", title=F("entry__title"), nomination_id=F("entry__nomination_id"), score_status=F("score__status"))
-    ),
-    panel=int,
-    juror=int,
-)
-
-
-# The panel of a juror's every visit to it: compiled once (festival.prepared).
-_PANEL = Prepared(lambda pk: Panel.objects.filter(pk=pk), pk=int)
+    rows = [(panel, panel.submitted, panel.assigned) for panel in selectors.juror_panels(request.user)]
+    return render(request, "judging/home.html", {"rows": rows})
 
 
 @login_required
 @require_safe
 def panel(request, pk):
-    try:
-        panel = _PANEL.get(pk=pk)
-    except Panel.DoesNotExist:
-        raise Http404 from None
+    panel = get_object_or_404(Panel, pk=pk)
     if not request.user.has_perm("judging.see_panel", panel):
         raise PermissionDenied
-    # A panel may give a juror hundreds of films: the list is read as plain rows (no model per film), with the
-    # score's status alone (a film not scored yet has no Score) and the few nominations looked up once; the
-    # progress and the next film to score come from the same rows.
-    current = current_edition()
-    nominations = {
-        n.pk: str(n)
-        for n in (
-            current.nominations.all()
-            if current is not None and current.pk == panel.edition_id
-            else Nomination.objects.filter(edition_id=panel.edition_id)
-        )
-    }
+    # The progress and the next film to score come from the list itself.
     score_path = path_for_pk("judging:score")
     assignments = [
-        {**row, "nomination": nominations.get(row["nomination_id"], ""), "url": score_path(row["pk"])}
-        for row in _PANEL_ROWS.all(panel=panel.pk, juror=request.user.pk)
+        {
+            "pk": assignment.pk,
+            "title": assignment.entry.title,
+            "nomination": str(assignment.entry.nomination),
+            "score_status": assignment.score_status,
+            "url": score_path(assignment.pk),
+        }
+        for assignment in selectors.panel_films(panel=panel, juror=request.user)
     ]
     pending = [row for row in assignments if row["score_status"] != Score.Status.SUBMITTED]
     return render(
         request,
-        "judging/panel.jinja",
+        "judging/panel.html",
         {
             "panel": panel,
             "assignments": assignments,
@@ -107,15 +80,14 @@ def panel(request, pk):
 
 def _assignment_for(request, pk, *, for_update=False, page=False):
     """The juror's own active assignment; anybody else's is not found. `for_update`: locked for a save.
-    `page`: with what its scoring page shows read in the same query — `has_preview` (the film in effect has a
-    preview), and the juror's progress in the panel, `submitted` and `assigned` (services.juror_progress)."""
+    `page`: with what its scoring page shows (selectors.assignment_for_page)."""
     try:
         if for_update:
             assignment = services.assignment_for_update(pk, juror=request.user)
         elif page:
-            assignment = services.assignment_for_page(pk, juror=request.user)
+            assignment = selectors.assignment_for_page(pk, juror=request.user)
         else:
-            assignment = services.with_edition(Assignment.objects.select_related("panel", "entry").get(pk=pk))
+            assignment = Assignment.objects.select_related("panel", "entry").get(pk=pk)
     except Assignment.DoesNotExist:
         raise Http404 from None
     if not request.user.has_perm("judging.score", assignment):
@@ -124,29 +96,7 @@ def _assignment_for(request, pk, *, for_update=False, page=False):
 
 
 def _criteria(assignment):
-    return setup_cache.criteria_for(edition=assignment.panel.edition, nomination=assignment.entry.nomination)
-
-
-_SAVED_SCORE = Prepared(
-    lambda assignment: Score.objects.filter(assignment_id=assignment).values_list(
-        "status", "version", "note", "items__criterion_id", "items__value", "items__note"
-    ),
-    assignment=int,
-)
-
-
-def _saved_score(assignment):
-    """What is stored of the score, in one query: its status (or None when nothing is) and the form's initial
-    values from it."""
-    rows = _SAVED_SCORE.all(assignment=assignment.pk)
-    status, initial = None, {"version": 0, "note": ""}
-    for row_status, version, note, criterion_id, value, item_note in rows:
-        status = row_status
-        initial.update(version=version, note=note)
-        if criterion_id is not None:
-            initial[f"c{criterion_id}"] = value
-            initial[f"n{criterion_id}"] = item_note
-    return status, initial
+    return selectors.criteria_for(edition=assignment.panel.edition_id, nomination=assignment.entry.nomination_id)
 
 
 def _save_score(request, assignment, form):
@@ -169,7 +119,7 @@ def _save_score(request, assignment, form):
         messages.error(request, _error_message(error))
         return None
     if action == "next":
-        following = services.next_unscored(panel=panel, juror=request.user, after=assignment)
+        following = selectors.next_unscored(panel=panel, juror=request.user, after=assignment)
         if following is None:
             messages.success(request, _("All films of the panel are scored. Thank you!"))
             return redirect("judging:panel", panel.pk)
@@ -190,18 +140,17 @@ def score(request, pk):
         if following is not None:
             return following
         # Refused or not valid: the page again, with what was sent and the stored score beside it.
-        status, _initial = _saved_score(assignment)
+        status, _initial = selectors.score_initial(assignment)
         assignment = _assignment_for(request, pk, page=True)
     else:
         assignment = _assignment_for(request, pk, page=True)
-        status, initial = _saved_score(assignment)
+        status, initial = selectors.score_initial(assignment)
         form = ScoreForm(initial=initial, criteria=_criteria(assignment))
     entry, panel = assignment.entry, assignment.panel
-    # Asked only when the page is shown: a save checks it itself, under its lock.
-    editable = services.assignment_editable(assignment, locked=setup_cache.locked_results(panel.edition) is not None)
+    editable = services.assignment_editable(assignment)
     return render(
         request,
-        "judging/score.jinja",
+        "judging/score.html",
         {
             "assignment": assignment,
             "entry": entry,
@@ -245,7 +194,7 @@ def results(request, pk):
         {
             "panel": panel,
             "rankings": selectors.panel_results(panel),
-            "progress": services.panel_progress(panel),
+            "progress": selectors.panel_progress(panel),
             "can_pick": can_pick,
         },
     )
@@ -297,7 +246,7 @@ def recuse(request, pk):
 @require_safe
 def region_panels(request, code):
     """The regional panels of a region, for its coordinator: their rankings inform the choice of finalists."""
-    region = region_or_404(code)
+    region = get_object_or_404(Region, code=code)
     if not request.user.has_perm("festival.view_region_workspace", region):
         raise PermissionDenied
     edition = Edition.objects.current()
@@ -305,10 +254,7 @@ def region_panels(request, code):
     return render(
         request,
         "judging/region_panels.html",
-        {
-            "region": region,
-            "rows": [(panel, services.panel_progress(panel)) for panel in panels],
-        },
+        {"region": region, "rows": selectors.panels_progress(panels)},
     )
 
 
@@ -328,10 +274,7 @@ def organizer_panels(request):
     return render(
         request,
         "judging/organizer_panels.html",
-        {
-            "edition": edition,
-            "rows": [(panel, services.panel_progress(panel)) for panel in panels],
-        },
+        {"edition": edition, "rows": selectors.panels_progress(panels)},
     )
 
 
@@ -380,7 +323,7 @@ def organizer_results(request):
         {
             "edition": edition,
             "rankings": rankings,
-            "locked": services.results_locked(edition),
+            "locked": selectors.results_locked(edition),
             "choices": AWARD_CHOICES,
         },
     )
@@ -419,43 +362,36 @@ def _decision_message(error):
 # ---------------------------------------------------------------- the public results page
 
 
+# How long a language's copy of the published results is kept: the awards and the films shown cannot change
+# while the results are locked (award_set and showcase_set refuse); an edit in the admin shows within this.
+PUBLIC_RESULTS_SECONDS = 120
+
+
 @require_safe
 def public_results(request):
-    """The results night's page: thousands of parents and teachers open it at once, so the published part is
-    made once per language and kept for a couple of minutes. While the results are locked, neither the awards
-    nor the films shown can change: a copy is good until the results are reopened and locked again."""
-    edition = current_edition()
-    lock = setup_cache.locked_results(edition) if edition else None
+    """The results night's page: thousands of parents and teachers open it at once, so its published part is
+    rendered once per language and kept in the cache, under a key naming the lock's last change: results
+    reopened and locked again are read afresh."""
+    edition = Edition.objects.current()
+    lock = ResultsLock.objects.filter(edition=edition, locked=True).first() if edition else None
     context = {"edition": edition, "locked": lock is not None}
     if lock is not None:
-        made_of = f"{edition.cache_stamp}:{edition.pk}:{lock['pk']}:{lock['changed_at'].timestamp()}"
-        context["body"] = cached_text(
-            f"festival:results:{get_language()}:{made_of}", lambda: render_to_string(
-                "judging/partials/public_results_body.html", {"awards": _published_awards(edition),
-                                                               "films": _shown_films(edition)}
-            )
-        )  # fmt: skip
+        context["body"] = cache.get_or_set(
+            f"judging:public-results:{edition.pk}:{lock.changed_at.timestamp()}:{get_language()}",
+            lambda: render_to_string(
+                "judging/partials/public_results_body.html",
+                {"awards": selectors.published_awards(edition), "films": selectors.shown_films(edition)},
+            ),
+            PUBLIC_RESULTS_SECONDS,
+        )
     return render(request, "judging/public_results.html", context)
-
-
-def _published_awards(edition):
-    return (
-        Award.objects.filter(entry__edition=edition)
-        .select_related("entry__nomination", "entry__region")
-        .prefetch_related("entry__films")
-        .order_by("entry__nomination__order", "kind", "place")
-    )
-
-
-def _shown_films(edition):
-    return Showcase.objects.filter(entry__edition=edition).select_related("entry__nomination", "entry__region")
 
 
 @require_safe
 def public_film(request, pk):
     """The light preview of a film the organizers chose to show, once the results are public."""
     showcase = get_object_or_404(Showcase.objects.select_related("entry__edition"), entry_id=pk)
-    if not services.results_locked(showcase.entry.edition):
+    if not selectors.results_locked(showcase.entry.edition):
         raise Http404
     film = showcase.entry.film
     if film is None or not film.preview:
@@ -467,7 +403,7 @@ def public_film(request, pk):
 def public_poster(request, pk):
     """A winner's picture on the public page: only once the results are locked, only for awarded films."""
     award = get_object_or_404(Award.objects.select_related("entry__edition"), entry_id=pk)
-    if not services.results_locked(award.entry.edition):
+    if not selectors.results_locked(award.entry.edition):
         raise Http404
     entry = award.entry
     film = entry.film

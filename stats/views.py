@@ -3,11 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from festival.models import Edition
-from festival.reference_cache import region_or_404
+from festival.models import Edition, Region
 from festival.views import permission_required
 
 from . import selectors
@@ -17,7 +16,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _region_for(request, code):
-    region = region_or_404(code)
+    region = get_object_or_404(Region, code=code)
     if not request.user.has_perm("statistics.view_region", region):
         raise PermissionDenied
     return region

@@ -175,6 +175,23 @@ def entry_return(*, entry, by, reason):
     return entry
 
 
+def entry_outcome_set(*, ids, outcome):
+    """The republican stage's outcome of the entries `ids`: AWARDED or NOT_AWARDED for entries in the republican
+    stage (the results are locked), or None to take a decided outcome back (the results are reopened).
+
+    Side effects: the entries' state, in one conditional UPDATE that leaves entries in other states as they are;
+    no letters (the published results say it). Returns how many entries changed.
+    """
+    decided = {Entry.State.AWARDED, Entry.State.NOT_AWARDED}
+    if outcome is None:
+        allowed, target = decided, Entry.State.REPUBLICAN_PARTICIPANT
+    elif outcome in decided:
+        allowed, target = {Entry.State.REPUBLICAN_PARTICIPANT}, outcome
+    else:
+        raise ValueError(f"Not an outcome: {outcome!r}")
+    return Entry.objects.filter(pk__in=list(ids), state__in=allowed).update(state=target, updated_at=timezone.now())
+
+
 def finalist_quota(*, edition, region, nomination):
     row = RegionQuota.objects.filter(edition=edition, region=region, nomination=nomination).first()
     return row.quota if row else RegionQuota.DEFAULT

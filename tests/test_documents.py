@@ -12,7 +12,7 @@ from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
-from certificates import services
+from certificates import selectors, services
 from certificates.models import Archive, Document, DocumentTemplate, IssueChunk, IssueJob, Kind
 from festival.models import Participant, Region
 from judging import services as judging_services
@@ -82,7 +82,7 @@ def run_job(django_capture_on_commit_callbacks, **kwargs):
 
 def test_owed_follows_the_rules(festival):
     edition, winner = festival["edition"], festival["winner"]
-    items = services.owed(edition, kinds=Kind.values)
+    items = selectors.owed(edition, kinds=Kind.values)
     by_kind = {kind: [i["basis"] for i in items if i["kind"] == kind] for kind in Kind.values}
     author = winner.authors.get().participant
     assert by_kind[Kind.DIPLOMA] == [f"entry:{winner.pk}:participant:{author.pk}"]
@@ -92,9 +92,9 @@ def test_owed_follows_the_rules(festival):
     assert certified == expected
     assert festival["draft"].authors.get().participant_id not in certified
     # Filters: a region, a nomination (the imported lists have none).
-    abai = services.owed(edition, kinds=[Kind.CERTIFICATE], region=Region.objects.get(code="abai"))
+    abai = selectors.owed(edition, kinds=[Kind.CERTIFICATE], region=Region.objects.get(code="abai"))
     assert [i["participant"] for i in abai] == [author.pk]
-    by_nomination = services.owed(edition, kinds=[Kind.CERTIFICATE], nomination=winner.nomination)
+    by_nomination = selectors.owed(edition, kinds=[Kind.CERTIFICATE], nomination=winner.nomination)
     assert {i["participant"] for i in by_nomination} <= {
         author.pk,
         festival["student_entry"].authors.get().participant_id,
@@ -103,7 +103,7 @@ def test_owed_follows_the_rules(festival):
 
 def test_no_diplomas_before_the_results_are_locked(festival):
     judging_services.results_reopen(edition=festival["edition"], by=festival["organizer"], reason="Проверка")
-    kinds = {i["kind"] for i in services.owed(festival["edition"], kinds=Kind.values)}
+    kinds = {i["kind"] for i in selectors.owed(festival["edition"], kinds=Kind.values)}
     assert kinds == {Kind.CERTIFICATE}
 
 
@@ -201,7 +201,7 @@ def test_certificate_pdf_has_the_kazakh_name_and_a_qr_to_its_verification_page(e
     )
     entry = factories.entry(user=student)
     Entry.objects.filter(pk=entry.pk).update(state=Entry.State.ACCEPTED)
-    [document] = services._issue(edition, Kind.CERTIFICATE, services.owed(edition, kinds=[Kind.CERTIFICATE]))
+    [document] = services._issue(edition, Kind.CERTIFICATE, selectors.owed(edition, kinds=[Kind.CERTIFICATE]))
     pdf = services.document_pdf(document)
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert " ".join(KAZAKH_NAME) in text
@@ -303,7 +303,7 @@ def test_personal_downloads_and_their_limits(client, festival, django_capture_on
 
 def test_a_document_without_a_stored_file_renders_on_request(client, festival):
     edition = festival["edition"]
-    [document] = services._issue(edition, Kind.CERTIFICATE, services.owed(edition, kinds=[Kind.CERTIFICATE])[:1])
+    [document] = services._issue(edition, Kind.CERTIFICATE, selectors.owed(edition, kinds=[Kind.CERTIFICATE])[:1])
     assert document.file and not services.stored(document.file)
     client.force_login(festival["organizer"])
     response = client.get(reverse("certificates:download", args=[document.pk]))
