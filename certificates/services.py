@@ -35,11 +35,7 @@ from .models import (
     TemplateImage,
     number_display,
 )
-from .selectors import (
-    documents_of,  # noqa: F401 - certificates/templatetags/documents.py imports it from here
-    missing,
-    owed,
-)
+from .selectors import missing, owed
 
 logger = logging.getLogger(__name__)
 

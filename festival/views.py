@@ -28,7 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import selectors, services
+from . import personal, selectors, services
 from .forms import (
     DUPLICATE_IIN_MESSAGE,
     ParticipantConsentForm,
@@ -222,6 +222,7 @@ def account_home(request):
         "consent": selectors.consent_of(participant) if participant else None,
         "team_count": user.supervised_participants.count() if user.kind == User.Kind.SUPERVISOR else None,
         "coordinator_regions": selectors.regions_coordinated_by(user),
+        "personal_sections": personal.sections(),
     }
     return render(request, "festival/account_home.html", context)
 

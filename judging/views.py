@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from festival.models import Edition, Region
-from festival.paths import path_for_pk
 from festival.phases import PhaseClosed
 from festival.views import permission_required
 from submissions import services as entry_services
@@ -52,18 +51,8 @@ def panel(request, pk):
     if not request.user.has_perm("judging.see_panel", panel):
         raise PermissionDenied
     # The progress and the next film to score come from the list itself.
-    score_path = path_for_pk("judging:score")
-    assignments = [
-        {
-            "pk": assignment.pk,
-            "title": assignment.entry.title,
-            "nomination": str(assignment.entry.nomination),
-            "score_status": assignment.score_status,
-            "url": score_path(assignment.pk),
-        }
-        for assignment in selectors.panel_films(panel=panel, juror=request.user)
-    ]
-    pending = [row for row in assignments if row["score_status"] != Score.Status.SUBMITTED]
+    assignments = list(selectors.panel_films(panel=panel, juror=request.user))
+    pending = [assignment for assignment in assignments if assignment.score_status != Score.Status.SUBMITTED]
     return render(
         request,
         "judging/panel.html",
