@@ -1,18 +1,27 @@
 """Film upload through the tus endpoint: throughput and the web worker's memory, next to tus's own Node.js server.
 
     python -m bench.upload [--rounds N] [--no-node]
+    DATABASE_URL=postgres://… python -m bench.upload
 
-The portal runs under gunicorn as `gunicorn festival.wsgi` runs it in production (one sync worker), with the
-development settings minus DEBUG and a throw-away SQLite database. The bench signs in as the demo student over
-HTTP (login form, session cookie, CSRF token) and sends a 100 MiB and a 1 GiB file in 8 MiB PATCH requests,
-the chunk size of the portal's uploader. Then it installs @tus/server and @tus/file-store from npm into a
-temporary folder and sends the same 1 GiB file to them the same way. Both servers run side by side and take
-turns (three rounds by default) and the median is reported: a virtual machine's disk varies from one minute to
-the next. Everything listens on 127.0.0.1 only and everything is removed afterwards. Prints the figures as one
-JSON object on its last line.
+The portal runs under gunicorn (one gthread process, as the uploads pool of deploy/gunicorn.conf.py) with the
+development settings minus DEBUG, on a throw-away database: a SQLite file as the README's default, or, with
+DATABASE_URL, a database the bench creates on that PostgreSQL server and drops at the end (the role needs
+CREATEDB). No Redis: the film's check is queued to kombu's filesystem broker and no worker runs. The bench signs in as the demo student over HTTP (login form,
+session cookie, CSRF token) and sends a 100 MiB and a 1 GiB file in 8 MiB PATCH requests, the chunk size of the
+portal's uploader. The portal writes every piece to disk and syncs it (fdatasync) before it answers, so every
+byte it acknowledges survives a power cut. The target: 1 GiB at 120 MiB/s (1 Gbit/s) or more, the worker's
+memory the same for 100 MiB as for 1 GiB.
+
+For comparison it installs @tus/server and @tus/file-store from npm into a temporary folder and sends the same
+1 GiB file to them the same way. Their file store never syncs (it writes with fs.createWriteStream and calls no
+fsync; the bench checks the installed package for one): an acknowledged byte may still be only in the page
+cache, so the comparison is information, not a target. The servers take turns (three rounds by default) and the
+median is reported: a virtual machine's disk varies from one minute to the next. Everything listens on
+127.0.0.1 only and everything is removed afterwards. Prints the figures as one JSON object on its last line.
 """
 
 import argparse
+import contextlib
 import hashlib
 import http.client
 import json
@@ -36,6 +45,9 @@ MIB = 1024 * 1024
 CHUNK = 8 * MIB
 SIZES = {"100MiB": 100 * MIB, "1GiB": 1024 * MIB}
 HOST = "127.0.0.1"
+THREADS = 4
+# What the portal must reach for a 1 GiB film, every acknowledged byte synced to disk: 1 Gbit/s.
+TARGET_MIB_PER_S = 120
 # Every wait is bounded, so that a hung server fails the bench instead of stalling it.
 START_TIMEOUT = 60
 REQUEST_TIMEOUT = 120
@@ -76,20 +88,20 @@ def main():
 
     scratch = Path(tempfile.mkdtemp(prefix="festival-bench-upload-"))
     processes = []
-    try:
-        figures = run(scratch, processes, rounds=args.rounds, with_node=not args.no_node)
-    finally:
-        for process in processes:
-            stop(process)
-        shutil.rmtree(scratch, ignore_errors=True)
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(shutil.rmtree, scratch, ignore_errors=True)
+        database = cleanup.enter_context(throwaway_database(os.environ.get("DATABASE_URL")))
+        cleanup.callback(lambda: [stop(process) for process in processes])
+        figures = run(scratch, processes, database, rounds=args.rounds, with_node=not args.no_node)
     print(json.dumps(figures, ensure_ascii=False))
 
 
-def run(scratch, processes, rounds, with_node):
+def run(scratch, processes, database, rounds, with_node):
     env = portal_environment(scratch)
     os.environ.update(env)
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        os.environ.pop(name, None)
+    os.environ.pop("REDIS_URL", None)
+    if database:
+        os.environ["DATABASE_URL"] = database
     sys.path.insert(0, str(scratch))
     entry_id, email, password = prepare_database()
 
@@ -98,9 +110,11 @@ def run(scratch, processes, rounds, with_node):
     digests = write_random_file(source, SIZES)
 
     port = free_port()
+    # As deploy/gunicorn.conf.py's uploads pool serves /tus/ (gthread), in one process to measure.
     gunicorn = subprocess.Popen(  # noqa: S603 (the bench's own command line)
         [sys.executable, "-m", "gunicorn", "festival.wsgi:application", "--bind", f"{HOST}:{port}",
-         "--workers", "1", "--timeout", "120", "--chdir", str(BASE_DIR)],
+         "--workers", "1", "--worker-class", "gthread", "--threads", str(THREADS), "--timeout", "120",
+         "--chdir", str(BASE_DIR)],
         stdout=open(scratch / "gunicorn.log", "wb"),  # noqa: SIM115 (the child keeps it; the folder goes at the end)
         stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -110,7 +124,16 @@ def run(scratch, processes, rounds, with_node):
     log(f"==> gunicorn on {HOST}:{port}, worker pid {worker}")
     session = login(port, email, password)
 
-    figures = {"chunk_mib": CHUNK // MIB, "rounds": rounds, "gunicorn_workers": 1, "gunicorn_worker_class": "sync"}
+    figures = {
+        "database": "postgresql" if database else "sqlite",
+        "synced": "every PATCH is on disk (fdatasync) before the portal answers it",
+        "chunk_mib": CHUNK // MIB,
+        "rounds": rounds,
+        "gunicorn_workers": 1,
+        "gunicorn_worker_class": "gthread",
+        "gunicorn_threads": THREADS,
+        "target_1GiB_mib_per_s": TARGET_MIB_PER_S,
+    }
     node = start_node(scratch, processes, figures) if with_node else None
 
     runs = {}
@@ -135,30 +158,44 @@ def run(scratch, processes, rounds, with_node):
 
     for name, results in runs.items():
         size = results[0][0]
-        speeds = sorted(size / MIB / seconds for _size, seconds, _peak, _before in results)
+        speeds = sorted(size / MIB / seconds for _size, seconds, *_rest in results)
         figures[name] = {
             "mib_per_s": round(statistics.median(speeds), 1),
             "mib_per_s_runs": [round(speed, 1) for speed in speeds],
+            "cpu_s_per_gib": round(statistics.median(cpu * 1024 * MIB / size for _size, _s, cpu, *_rest in results), 2),
             "peak_rss_mib": round(max(peak for *_rest, peak, _before in results) / 1024, 1),
             "rss_before_mib": round(min(before for *_rest, before in results) / 1024, 1),
         }
+    figures["target_met"] = figures["django_1GiB"]["mib_per_s"] >= TARGET_MIB_PER_S
     if "node_1GiB" in figures:
-        ratio = figures["node_1GiB"]["mib_per_s"] / figures["django_1GiB"]["mib_per_s"]
-        figures["ratio_node_to_django_1GiB"] = round(ratio, 2)
-        # The target: the portal reaches at least 0.8 of the reference server's throughput.
-        figures["ratio_portal_to_reference_1GiB"] = round(1 / ratio, 2)
+        # Information only: @tus/server answers before its bytes are on disk (see node_file_store_calls_fsync).
+        figures["ratio_portal_to_node_unsynced_1GiB"] = round(
+            figures["django_1GiB"]["mib_per_s"] / figures["node_1GiB"]["mib_per_s"], 2
+        )
+    log(
+        f"==> 1 GiB: portal {figures['django_1GiB']['mib_per_s']} MiB/s, every byte synced "
+        f"(target {TARGET_MIB_PER_S}: {'met' if figures['target_met'] else 'NOT met'})"
+    )
+    if "node_1GiB" in figures:
+        log(
+            f"    @tus/server {figures['node_1GiB']['mib_per_s']} MiB/s, not synced: its file store never calls "
+            "fsync, so what it acknowledged may be lost in a power cut"
+        )
     return figures
 
 
 def measured(name, number, pid, *upload):
-    """One tus_upload(*upload) to the server `pid`: (seconds, its peak RSS meanwhile in KiB, its RSS before)."""
+    """One tus_upload(*upload) to the server `pid`: (seconds, its CPU seconds meanwhile, its peak RSS meanwhile
+    in KiB, its RSS before)."""
     settle()
     before = memory_kib(pid)["VmRSS"]
     reset_peak(pid)
+    cpu_before = cpu_seconds(pid)
     seconds = tus_upload(*upload)
+    cpu = cpu_seconds(pid) - cpu_before
     peak = memory_kib(pid)["VmHWM"]
-    log(f"    {name} round {number}: {seconds:.2f} s, peak RSS {peak / 1024:.1f} MiB")
-    return seconds, peak, before
+    log(f"    {name} round {number}: {seconds:.2f} s, {cpu:.2f} s of CPU, peak RSS {peak / 1024:.1f} MiB")
+    return seconds, cpu, peak, before
 
 
 # ---------------------------------------------------------------- the portal
@@ -177,6 +214,48 @@ def portal_environment(scratch):
     }
 
 
+@contextlib.contextmanager
+def throwaway_database(url):
+    """None for the default SQLite file (made in the scratch folder), or the URL of a new database on the
+    PostgreSQL server of `url`, dropped when the block ends."""
+    if not url:
+        yield None
+        return
+    import dj_database_url
+    import psycopg2
+
+    params = dj_database_url.parse(url)
+    if params["ENGINE"] != "django.db.backends.postgresql":
+        raise SystemExit("DATABASE_URL must name a PostgreSQL server (or be unset, for SQLite).")
+    name = f"festival_bench_upload_{os.getpid()}"
+
+    def execute(statement):
+        # Through the server's maintenance database, as Django's test runner does (the one named in the URL
+        # need not exist yet), else the one named.
+        server = {
+            "user": params["USER"] or None,
+            "password": params["PASSWORD"] or None,
+            "host": params["HOST"] or None,
+            "port": params["PORT"] or None,
+        }
+        try:
+            connection = psycopg2.connect(dbname="postgres", **server)
+        except psycopg2.OperationalError:
+            connection = psycopg2.connect(dbname=params["NAME"], **server)
+        connection.autocommit = True  # CREATE and DROP DATABASE cannot run in a transaction
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+        finally:
+            connection.close()
+
+    execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlsplit(url)._replace(path=f"/{name}").geturl()
+    finally:
+        execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def prepare_database():
     """A fresh database with the demo accounts and one draft entry of the demo student."""
     import django
@@ -189,7 +268,7 @@ def prepare_database():
     from festival.models import Edition, User
     from submissions.models import Entry
 
-    log("==> Preparing a throw-away SQLite database")
+    log(f"==> Preparing a throw-away {connections['default'].display_name} database")
     call_command("migrate", verbosity=0)
     demo_load()
     student = User.objects.get(email="student@demo.kz")
@@ -209,10 +288,12 @@ def prepare_database():
 def stored_film_digest(entry_id):
     from django.db import connections
 
-    from submissions.models import Film
+    from submissions.models import Entry
     from submissions.storage import private_storage
 
-    film = Film.objects.get(entry_id=entry_id)
+    # The film the upload just made: the entry's newest. The earlier rounds' films stay beside it, being checked
+    # (no worker runs here), as a replacement stays beside the film in effect until it passes.
+    film = Entry.objects.get(pk=entry_id).latest_film
     connections.close_all()
     return file_digest(Path(private_storage().path(film.file)))
 
@@ -317,6 +398,7 @@ def start_node(scratch, processes, figures):
     figures["node_tus_server_version"] = json.loads(
         (folder / "node_modules" / "@tus" / "server" / "package.json").read_text()
     )["version"]
+    figures["node_file_store_calls_fsync"] = calls_fsync(folder / "node_modules" / "@tus" / "file-store")
     figures["node_version"] = subprocess.run(  # noqa: S603 (the bench's own command line)
         [node, "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
@@ -334,6 +416,12 @@ def start_node(scratch, processes, figures):
     wait_for_port(port, process)
     log(f"==> @tus/server {figures['node_tus_server_version']} on {HOST}:{port}, pid {process.pid}")
     return process, port, store
+
+
+def calls_fsync(package):
+    """Whether any JavaScript file of the installed package names fsync or fdatasync."""
+    pattern = re.compile(r"\bf(data)?sync(Sync)?\b")
+    return any(pattern.search(path.read_text(errors="replace")) for path in package.rglob("*.js"))
 
 
 # ---------------------------------------------------------------- processes and files
@@ -409,6 +497,12 @@ def only_child(pid):
 def memory_kib(pid):
     status = Path(f"/proc/{pid}/status").read_text()
     return {key: int(value) for key, value in re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, re.M)}
+
+
+def cpu_seconds(pid):
+    """The user and system time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def reset_peak(pid):

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class SubmissionsConfig(AppConfig):
     name = "submissions"
     verbose_name = _("Entries")
-
-    def ready(self):
-        from . import region_cache
-
-        region_cache.connect()

@@ -4,12 +4,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from festival.models import AgeGroup, Edition, Nomination, Participant, Region, School
-
-from .region_cache import RegionStageQuerySet
 
 
 class Entry(models.Model):
@@ -78,14 +76,22 @@ class Entry(models.Model):
 
     @property
     def film(self):
-        """The film in effect: the newest that passed the check, else the newest one (being checked, or refused)."""
-        films = list(self.films.all())
-        return next((f for f in films if f.status == Film.Status.OK), films[0] if films else None)
+        """The film in effect: the newest that passed the check, else the newest one (being checked, or refused).
+
+        Picked from the entry's films, so a list reads them for all its entries at once with
+        prefetch_related("films"); Film.objects.in_effect_first() is the same rule for a query."""
+        films = self.films.all()
+        checked = [film for film in films if film.status == Film.Status.OK]
+        return max(checked or films, key=_pk, default=None)
 
     @property
     def latest_film(self):
-        films = list(self.films.all())
-        return films[0] if films else None
+        """The newest film, whatever its check says: the one the authors sent last."""
+        return max(self.films.all(), key=_pk, default=None)
+
+
+def _pk(row):
+    return row.pk
 
 
 class EntryAuthor(models.Model):
@@ -149,6 +155,14 @@ class Upload(models.Model):
         return self.offset == self.length
 
 
+class FilmQuerySet(models.QuerySet):
+    def in_effect_first(self):
+        """The films with the one in effect first, as Entry.film picks it: the newest that passed the check, then
+        the others, newest first. For a query's subquery (selectors.film_in_effect) or a page of one entry."""
+        passed_first = Case(When(status=Film.Status.OK, then=Value(0)), default=Value(1))
+        return self.order_by(passed_first, "-pk")
+
+
 class Film(models.Model):
     """The film of an entry, as the server checked it."""
 
@@ -182,6 +196,8 @@ class Film(models.Model):
     )
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
+    objects = FilmQuerySet.as_manager()
+
     class Meta:
         ordering = ["-pk"]
         verbose_name = _("film")
@@ -207,8 +223,6 @@ class RegionQuota(models.Model):
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="+", verbose_name=_("nomination"))
     quota = models.PositiveSmallIntegerField(_("finalists"), default=DEFAULT)
 
-    objects = RegionStageQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("finalist quota")
         verbose_name_plural = _("finalist quotas")
@@ -229,8 +243,6 @@ class RegionSignoff(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed by")
     )
     signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
-
-    objects = RegionStageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sign-off of finalists")

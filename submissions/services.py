@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from festival.models import Edition, Region
 from festival.phases import phase_check
-from festival.prepared import Prepared
 from festival.services import queue_after_commit
 
 from .models import Entry, EntryAuthor, Film, RegionQuota, RegionSignoff, Upload
@@ -256,8 +255,6 @@ def _check_not_signed_off(entry):
 
 def _transition(entry, allowed, target, **fields):
     """Move an entry between states with a conditional UPDATE: of two simultaneous requests, one wins."""
-    from .tasks import notify_entry_state
-
     changed = Entry.objects.filter(pk=entry.pk, state__in=allowed).update(
         state=target, updated_at=timezone.now(), **fields
     )
@@ -267,17 +264,13 @@ def _transition(entry, allowed, target, **fields):
     entry.state = target
     for name, value in fields.items():
         setattr(entry, name, value)
-    queue_after_commit(notify_entry_state, entry.pk, target)
-
-
-# An entry's unfinished uploads: read by every new upload, compiled once (festival.prepared).
-_UPLOADS_OF = Prepared(lambda entry: Upload.objects.filter(entry_id=entry), entry=int)
+    queue_after_commit("submissions.tasks.notify_entry_state", entry.pk, target)
 
 
 def upload_create(*, entry, user, length, filename="", metadata=None):
     """Start a resumable upload. Side effects: an Upload row and its empty file in the upload area; earlier
     unfinished uploads of the entry are ended, so that one entry cannot hold many gigabytes of partial files."""
-    for earlier in _UPLOADS_OF.all(entry=entry.pk):
+    for earlier in Upload.objects.filter(entry=entry):
         upload_delete(upload=earlier)
     upload = Upload.objects.create(
         entry=entry,
@@ -297,12 +290,6 @@ def upload_delete(*, upload):
     upload.delete()
 
 
-# The entry's state, locked: what every completed upload reads first. Compiled once (festival.prepared).
-_ENTRY_STATE_LOCKED = Prepared(
-    lambda pk: Entry.objects.select_for_update().filter(pk=pk).values_list("state", flat=True), pk=int
-)
-
-
 def upload_complete(*, upload):
     """The last byte arrived: the file becomes a film of the entry, to be checked by the worker.
 
@@ -314,17 +301,15 @@ def upload_complete(*, upload):
     passes its check, see film_accepted); the Upload row is deleted; after commit, the check task is queued.
     Raises EntryError when the entry can no longer change (the file is then removed).
     """
-    from .tasks import check_film
-
     name = f"films/{upload.entry_id}/{upload.pk}{_extension(upload.filename)}"
     try:
-        put_file(upload_path(upload.pk), name)
+        put_file(upload_path(upload.pk), name, durable=True)
     except FileNotFoundError:
         # Gone before the move, or during a copy to another disk or a bucket: whatever was copied goes too.
         _remove_files([name])
         return None
     with transaction.atomic():
-        state = _ENTRY_STATE_LOCKED.get(pk=upload.entry_id)
+        state = Entry.objects.select_for_update().values_list("state", flat=True).get(pk=upload.entry_id)
         Upload.objects.filter(pk=upload.pk).delete()
         if state not in (Entry.State.DRAFT, Entry.State.RETURNED):
             # Sent (or withdrawn) while the last bytes were on their way: the entry keeps the film it was sent with.
@@ -336,7 +321,7 @@ def upload_complete(*, upload):
             )
     if film is None:
         raise EntryError("wrong_state", state=state)
-    queue_after_commit(check_film, film.pk)
+    queue_after_commit("submissions.tasks.check_film", film.pk)
     return film
 
 
@@ -351,8 +336,6 @@ def films_check_watchdog(now=None):
     reached when the upload ended), and the child's film would show "being checked" for ever. A queue that
     moves (checks end, a backlog is being worked through) is left alone: its films are on their way. A film
     checked twice is left as the first check left it (checks.film_check). Returns how many were sent."""
-    from .tasks import check_film
-
     now = now or timezone.now()
     cutoff = now - CHECK_STALE_AFTER
     if Film.objects.filter(checked_at__gte=cutoff).exists():
@@ -368,7 +351,7 @@ def films_check_watchdog(now=None):
         return 0
     logger.warning("Sending the check of %s films again: none was checked for %s", len(stale), CHECK_STALE_AFTER)
     for pk in stale:
-        queue_after_commit(check_film, pk)
+        queue_after_commit("submissions.tasks.check_film", pk)
     return len(stale)
 
 
@@ -412,7 +395,6 @@ def _remove_files(names):
 def participants_import_start(*, region, user, uploaded):
     """Keep the uploaded .xlsx and queue its import. Side effects: a file in private storage, an ImportJob."""
     from .models import ImportJob
-    from .tasks import import_participants
 
     name = private_storage().save(f"imports/{region.code}/{uploaded.name[-80:]}", uploaded)
     job = ImportJob.objects.create(
@@ -422,5 +404,5 @@ def participants_import_start(*, region, user, uploaded):
         file=name,
         original_name=uploaded.name[:255],
     )
-    queue_after_commit(import_participants, job.pk)
+    queue_after_commit("submissions.tasks.import_participants", job.pk)
     return job

@@ -96,19 +96,34 @@ def cached_copy(name):
     return str(path)
 
 
-def put_file(local_path, name):
+def put_file(local_path, name, *, durable=False):
     """Store the file at `local_path` under exactly `name`, replacing what was there; the local file is gone
-    afterwards (moved on the folder, uploaded then removed on the bucket). Returns `name`."""
+    afterwards (moved on the folder, uploaded then removed on the bucket). Returns `name`.
+
+    `durable`: on the folder, the file and its new name are on disk when this returns, so that a row recorded
+    afterwards never names a file a power cut took away."""
     storage = private_storage()
     if is_local(storage):
         target = storage.path(name)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        folder = os.path.dirname(target)
+        os.makedirs(folder, exist_ok=True)
         shutil.move(local_path, target)  # a rename when both are on one filesystem
+        if durable:
+            _sync(target)  # nearly free after a rename of a synced file; a copy to another disk is written now
+            _sync(folder)
         return name
     with open(local_path, "rb") as handle:
         storage.save(name, File(handle, name=name))
     os.unlink(local_path)
     return name
+
+
+def _sync(path):
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def put_bytes(name, data):

@@ -17,21 +17,19 @@ import hashlib
 import math
 import os
 import re
-import uuid
 
+from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
-from festival.edition_cache import current_edition
+from festival.models import Nomination
 from festival.phases import PhaseClosed, phase_check
-from festival.prepared import Prepared
 
 from . import services
 from .models import Entry, Upload
-from .selectors import with_edition_parts
 from .storage import upload_path
 
 TUS_VERSION = "1.0.0"
@@ -156,15 +154,10 @@ def _options(request, upload_id=None):
     response["Tus-Version"] = TUS_VERSION
     response["Tus-Extension"] = TUS_EXTENSIONS
     response["Tus-Checksum-Algorithm"] = ",".join(CHECKSUM_ALGORITHMS)
-    edition = current_edition()
-    largest = max((n.max_file_size_mb for n in edition.nominations.all()), default=None) if edition else None
+    largest = Nomination.objects.filter(edition__is_current=True).aggregate(largest=Max("max_file_size_mb"))["largest"]
     if largest:
         response["Tus-Max-Size"] = str(largest * 1024 * 1024)
     return response
-
-
-# The entry a new upload is for: read on every creation, compiled once (festival.prepared).
-_ENTRY = Prepared(lambda pk: Entry.objects.filter(pk=pk), pk=int)
 
 
 def _create(request):
@@ -173,12 +166,15 @@ def _create(request):
     entry_id = metadata.get("entry", "")
     if not _DECIMAL.fullmatch(entry_id):
         raise _Refused(400, _("The upload does not say which entry the film belongs to."))
-    try:
-        entry = _ENTRY.get(pk=int(entry_id))
-    except Entry.DoesNotExist:
-        raise _Refused(404, _("There is no such entry.")) from None
-    # The edition with its phases, and the nomination, from the cached edition (an earlier one's when used).
-    with_edition_parts(entry)
+    # With what the checks below read: the edition's phases and the nomination's limits.
+    entry = (
+        Entry.objects.select_related("edition", "nomination")
+        .prefetch_related("edition__phases")
+        .filter(pk=int(entry_id))
+        .first()
+    )
+    if entry is None:
+        raise _Refused(404, _("There is no such entry."))
     if not request.user.has_perm("submissions.upload_film", entry):
         raise _Refused(403, _("You cannot upload a film to this entry."))
     try:
@@ -294,13 +290,9 @@ def _terminate(request, upload_id):
 # ---------------------------------------------------------------- helpers
 
 
-# Every piece of every upload reads its row: compiled once (festival.prepared).
-_UPLOAD = Prepared(lambda pk: Upload.objects.select_related("entry").filter(pk=pk), pk=uuid.UUID)
-
-
 def _visible_upload(request, upload_id):
     """The upload, if this user may see it. Anyone else learns nothing, not even that it exists."""
-    upload = next(iter(_UPLOAD.queryset(pk=upload_id)), None)
+    upload = Upload.objects.select_related("entry").filter(pk=upload_id).first()
     user = request.user
     if upload is None or not (
         upload.created_by_id == user.pk or user.has_perm("submissions.upload_film", upload.entry)
@@ -351,6 +343,10 @@ def _write(request, data, offset, length, checksum):
         written = 0
         while written < len(chunk):  # an unbuffered write may take part of the chunk (a disk filling up)
             written += data.write(memoryview(chunk)[written:])
+        # The disk starts writing this chunk while the next one arrives, and the chunks it has written leave the
+        # page cache (a film is not read back from it): the sync below then waits for little more than the last
+        # chunk, not for the whole piece.
+        os.posix_fadvise(data.fileno(), offset, received + len(chunk), os.POSIX_FADV_DONTNEED)
         if hasher is not None:
             hasher.update(chunk)
         received += len(chunk)

@@ -6,14 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from festival.edition_cache import current_edition, with_parts
-from festival.models import Edition, User
-from festival.paths import path_for_pk
+from festival.models import Edition, Region, School, User
 from festival.phases import PhaseClosed, phase_allows, phase_check, phase_closed_response, phase_required
-from festival.reference_cache import region_or_404, region_schools
+from festival.selectors import current_edition
 from festival.views import permission_required
 
 from . import selectors, services
@@ -28,10 +27,7 @@ from .problems import image_problem_message
 
 def _entry_for(request, pk, perm):
     """The entry if the user holds `perm` on it; 404 otherwise, so that others' entries are not revealed."""
-    try:
-        entry = selectors.with_edition_parts(selectors.entry_with_team(int(pk)))
-    except Entry.DoesNotExist:
-        raise Http404 from None
+    entry = get_object_or_404(selectors.entries_with_team(), pk=pk)
     if not request.user.has_perm(perm, entry):
         if request.user.has_perm("submissions.view_entry", entry):
             raise PermissionDenied
@@ -164,7 +160,7 @@ def entry_detail(request, pk):
             "film": entry.film,
             "latest_film": entry.latest_film,
             "can_upload": user.has_perm("submissions.upload_film", entry)
-            and phase_allows(with_parts(entry.edition), services.entry_phase_action(entry)),
+            and phase_allows(entry.edition, services.entry_phase_action(entry)),
             "can_edit": user.has_perm("submissions.change_entry", entry),
             "cover_form": CoverForm(),
             "can_submit": user.has_perm("submissions.submit_entry", entry),
@@ -266,7 +262,7 @@ def film_file(request, pk, kind):
 
 
 def _region_for(request, code):
-    region = region_or_404(code)
+    region = get_object_or_404(Region, code=code)
     if not request.user.has_perm("festival.view_region_workspace", region):
         raise PermissionDenied
     return region
@@ -278,9 +274,11 @@ def region_entries(request, code):
     region = _region_for(request, code)
     edition = current_edition()
     if request.method == "POST":
-        chosen = request.POST.getlist("entry")
+        chosen = [value for value in request.POST.getlist("entry") if value.isdigit()]
         accepted = 0
-        for entry in Entry.objects.filter(edition=edition, region=region, pk__in=[c for c in chosen if c.isdigit()]):
+        # Each acceptance checks the phase: the edition's phases read once for all.
+        entries = Entry.objects.filter(edition=edition, region=region, pk__in=chosen)
+        for entry in entries.select_related("edition").prefetch_related("edition__phases"):
             try:
                 services.entry_accept(entry=entry, by=request.user)
                 accepted += 1
@@ -300,12 +298,7 @@ def region_entries(request, code):
     filters = selectors.EntryFilters.from_query(request.GET)
     entries = selectors.region_entries(edition=edition, region=region, filters=filters)
     counts = selectors.region_entry_counts(edition=edition, region=region)
-    paginator = Paginator(entries, 50)
-    # The number of films the filters let through, from the counts just read when they suffice.
-    known = selectors.region_entries_count(filters, counts.pop("by_state_nomination"))
-    if known is not None:
-        paginator.count = known
-    page = paginator.get_page(request.GET.get("page"))
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     # The filters, kept in the links to the other pages.
     query = request.GET.copy()
     query.pop("page", None)
@@ -318,9 +311,9 @@ def region_entries(request, code):
             "filters": filters,
             "page": page,
             "rows": selectors.region_entry_rows(
-                page.object_list, counts["nominations"], path_for_pk("submissions:region_entry", region.code)
+                page.object_list, lambda pk: reverse("submissions:region_entry", args=[region.code, pk])
             ),
-            "schools": region_schools(region.pk),
+            "schools": School.objects.filter(region=region).order_by("name").values_list("pk", "name"),
             "filter_query": query.urlencode(),
             **counts,
         },
@@ -331,7 +324,7 @@ def region_entries(request, code):
 @require_http_methods(["GET", "POST"])
 def region_entry(request, code, pk):
     region = _region_for(request, code)
-    entry = selectors.with_edition_parts(get_object_or_404(selectors.entries_with_team(), pk=pk, region=region))
+    entry = get_object_or_404(selectors.entries_with_team(), pk=pk, region=region)
     return_form = ReturnForm(request.POST if request.POST.get("action") == "return" else None)
     if request.method == "POST":
         action = request.POST.get("action")

@@ -274,21 +274,65 @@ def test_private_files_have_no_public_url(edition):
         private_storage().url("films/1/film.mp4")
 
 
-def test_region_entries_query_count_constant(client, edition):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def entry_with_two_films(region_code="astana", coauthor=None):
+    """A submitted entry with two authors (`coauthor` the second, if given) and a replacement being checked."""
+    from submissions.models import EntryAuthor, Film
 
+    entry = submitted_entry(region_code)
+    EntryAuthor.objects.create(
+        entry=entry, participant=coauthor or factories.participant(region_code=region_code), role="camera"
+    )
+    Film.objects.create(entry=entry, file=f"films/{entry.pk}/next.mp4", size=1, original_name="next.mp4")
+    return entry
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_region_entries_query_count_does_not_grow_with_the_films(client, edition, django_assert_max_num_queries, count):
+    for _ in range(count):
+        entry_with_two_films()
     client.force_login(factories.coordinator("astana"))
-    counts = []
-    for _ in range(2):
-        for _ in range(2):
-            submitted_entry()
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("submissions:region_entries", args=["astana"]))
-        assert response.status_code == 200
-        counts.append(len(queries))
-    # Two entries or four: the same number of queries.
-    assert counts[0] == counts[1], counts
+    # The session, the coordinator and their region, the edition with its parts, the counts, quotas and
+    # sign-off, the page with its authors and films, the schools: the same at one film and at three.
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("submissions:region_entries", args=["astana"]))
+    assert response.content.decode().count('data-testid="region-entry"') == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_my_entries_query_count_does_not_grow_with_the_films(client, edition, django_assert_max_num_queries, count):
+    student = factories.student_with_consent()
+    entries = [entry_with_two_films(coauthor=student.participant) for _ in range(count)]
+    client.force_login(student)
+    # The session, the student and their consent, the edition with its parts, the entries.
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("submissions:mine"))
+    body = response.content.decode()
+    assert all(f'href="{reverse("submissions:entry", args=[entry.pk])}"' in body for entry in entries)
+
+
+def test_region_entries_show_the_film_in_effect(client, edition):
+    from submissions.models import Film
+
+    entry = entry_with_two_films()
+    # The film that passed is the one in effect: its duplicate mark shows, not the replacement's.
+    other = factories.checked_film(factories.entry(region_code="shymkent"))
+    Film.objects.filter(entry=entry, status=Film.Status.OK).update(duplicate_of=other)
+    client.force_login(factories.coordinator("astana"))
+    body = client.get(reverse("submissions:region_entries", args=["astana"])).content.decode()
+    assert body.count('data-testid="region-entry"') == 1 and "same file sent twice" in body
+
+
+def test_region_entries_search_by_author_finds_an_entry_once(client, edition):
+    entry = submitted_entry()
+    supervisor = factories.SupervisorFactory()
+    for first_name in ("Айгерим", "Арман"):
+        author = factories.participant(supervisor=supervisor)
+        author.last_name, author.first_name = "Сейткали", first_name
+        author.save(update_fields=["last_name", "first_name"])
+        entry.authors.create(participant=author, role="acting")
+    client.force_login(factories.coordinator("astana"))
+    body = client.get(reverse("submissions:region_entries", args=["astana"]), {"q": "Сейтк"}).content.decode()
+    assert body.count('data-testid="region-entry"') == 1 and "Айгерим" in body and "Арман" in body
 
 
 def test_student_cannot_review(client, edition):
@@ -441,3 +485,18 @@ def test_region_entries_in_pages_of_fifty_with_the_filters_kept(client, edition)
     assert by_school.count('data-testid="region-entry"') == 3
     assert ">2 / 2<" in by_school
     assert set(re.findall(r"Фильм \d{3}", by_school)) == set(re.findall(r"Фильм \d{3}", second))
+
+
+def test_outcome_set_only_on_entries_in_the_republican_stage(edition):
+    finalist, other = submitted_entry(), submitted_entry()
+    Entry.objects.filter(pk=finalist.pk).update(state=Entry.State.REPUBLICAN_PARTICIPANT)
+    ids = {finalist.pk, other.pk}
+    assert services.entry_outcome_set(ids=ids, outcome=Entry.State.AWARDED) == 1
+    assert dict(Entry.objects.values_list("pk", "state")) == {
+        finalist.pk: Entry.State.AWARDED,
+        other.pk: Entry.State.SUBMITTED,
+    }
+    assert services.entry_outcome_set(ids=ids, outcome=None) == 1
+    assert Entry.objects.get(pk=finalist.pk).state == Entry.State.REPUBLICAN_PARTICIPANT
+    with pytest.raises(ValueError):
+        services.entry_outcome_set(ids=ids, outcome=Entry.State.ACCEPTED)

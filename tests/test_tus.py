@@ -464,8 +464,8 @@ def test_film_kept_when_the_row_goes_after_the_move(entry, student, monkeypatch)
     upload_path(upload.pk).write_bytes(b"0123456789")
     moved = services.put_file
 
-    def move_then_lose_the_row(*args):
-        name = moved(*args)
+    def move_then_lose_the_row(*args, **kwargs):
+        name = moved(*args, **kwargs)
         Upload.objects.filter(pk=upload.pk).delete()
         return name
 
@@ -580,6 +580,24 @@ def test_uploads_expire_removes_old_uploads_and_files(client, entry, edition, st
     assert not data_file(old_url).exists()
     assert data_file(fresh_url).exists()
     assert list(Upload.objects.values_list("pk", flat=True)) == [uuid.UUID(data_file(fresh_url).name)]
+
+
+def test_second_film_of_an_entry_waits_beside_the_first(
+    client, entry, queued_checks, django_capture_on_commit_callbacks
+):
+    # A replacement sent while the first film is still being checked: both stay, the newest shows.
+    for content in (b"first film", b"second film"):
+        url = created(client, entry, len(content))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert patch(client, url, 0, content).status_code == 204
+    first, second = Film.objects.filter(entry=entry).order_by("pk")
+    assert queued_checks == [(first.pk,), (second.pk,)]
+    entry = Entry.objects.get(pk=entry.pk)
+    assert entry.film == entry.latest_film == second
+    Film.objects.filter(pk=first.pk).update(status=Film.Status.OK)
+    assert Entry.objects.get(pk=entry.pk).film == first
+    page = client.get(reverse("submissions:film_status", args=[entry.pk]))
+    assert page.status_code == 200 and page.context["film"] == first and page.context["latest_film"] == second
 
 
 def test_new_upload_ends_the_unfinished_one_of_the_entry(client, entry):
