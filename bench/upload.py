@@ -6,11 +6,11 @@
 The portal runs under gunicorn (one gthread process, as the uploads pool of deploy/gunicorn.conf.py) with the
 development settings minus DEBUG, on a throw-away database: a SQLite file as the README's default, or, with
 DATABASE_URL, a database the bench creates on that PostgreSQL server and drops at the end (the role needs
-CREATEDB). No Redis: the film's check is queued to kombu's filesystem broker and no worker runs. The bench signs in as the demo student over HTTP (login form,
-session cookie, CSRF token) and sends a 100 MiB and a 1 GiB file in 8 MiB PATCH requests, the chunk size of the
-portal's uploader. The portal writes every piece to disk and syncs it (fdatasync) before it answers, so every
-byte it acknowledges survives a power cut. The target: 1 GiB at 120 MiB/s (1 Gbit/s) or more, the worker's
-memory the same for 100 MiB as for 1 GiB.
+CREATEDB). No Redis: the film's check is queued to kombu's filesystem broker and no worker runs. The bench
+signs in as the demo student over HTTP (login form, session cookie, CSRF token) and sends a 100 MiB and a 1 GiB
+file in 8 MiB PATCH requests, the chunk size of the portal's uploader. The portal writes every piece to disk and
+syncs it (fdatasync) before it answers, so every byte it acknowledges survives a power cut. The target: 1 GiB at
+120 MiB/s (1 Gbit/s) or more, the worker's memory the same for 100 MiB as for 1 GiB.
 
 For comparison it installs @tus/server and @tus/file-store from npm into a temporary folder and sends the same
 1 GiB file to them the same way. Their file store never syncs (it writes with fs.createWriteStream and calls no
@@ -419,9 +419,13 @@ def start_node(scratch, processes, figures):
 
 
 def calls_fsync(package):
-    """Whether any JavaScript file of the installed package names fsync or fdatasync."""
-    pattern = re.compile(r"\bf(data)?sync(Sync)?\b")
-    return any(pattern.search(path.read_text(errors="replace")) for path in package.rglob("*.js"))
+    """Whether any JavaScript file of the installed package syncs a file: fs.fsync or fs.fdatasync (and their
+    Sync forms), or a FileHandle's sync() or datasync(). None if it has no JavaScript file to read."""
+    sources = list(package.rglob("*.js"))
+    if not sources:
+        return None
+    pattern = re.compile(r"\bf(data)?sync(Sync)?\b|\.(data)?sync\(")
+    return any(pattern.search(path.read_text(errors="replace")) for path in sources)
 
 
 # ---------------------------------------------------------------- processes and files
