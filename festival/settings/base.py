@@ -21,8 +21,6 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "crispy_forms",
     "crispy_bootstrap5",
-    # Its makemessages also reads the translations of the Jinja2 templates.
-    "django_jinja",
     "festival.apps.LoginAttemptsConfig",
     "festival",
     "submissions",
@@ -51,44 +49,21 @@ ROOT_URLCONF = "festival.urls"
 WSGI_APPLICATION = "festival.wsgi.application"
 ASGI_APPLICATION = "festival.asgi.application"
 
-_CONTEXT_PROCESSORS = [
-    "django.template.context_processors.request",
-    "django.contrib.auth.context_processors.auth",
-    "django.contrib.messages.context_processors.messages",
-    "festival.context_processors.festival",
-]
 TEMPLATES = [
-    # The pages opened most: templates named *.jinja (festival/jinja.py says why). Only those names reach it.
-    {
-        "BACKEND": "django_jinja.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "match_extension": ".jinja",
-            "context_processors": _CONTEXT_PROCESSORS,
-            "globals": {
-                **{
-                    name: f"festival.jinja.{name}"
-                    for name in ("site_menu", "options", "my_documents", "django_part", "static")
-                },
-                "get_language": "django.utils.translation.get_language",
-                "panel_rows": "judging.templatetags.panel_rows.panel_rows",
-            },
-            # Django's sizes in the reader's language (Jinja2's say "kB" in any language); dates on the reader's clock.
-            "filters": {
-                "filesizeformat": "django.template.defaultfilters.filesizeformat",
-                "date": "festival.jinja.date",
-            },
-            # True in the tests (settings/test.py): each render then sends the signal that Django's test client
-            # reads a page's context and templates from.
-            "debug": False,
-        },
-    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
+        # No "loaders": Django then wraps these two in its cached loader, and each template is read and compiled
+        # once per process (in development runserver empties it when a template changes).
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": _CONTEXT_PROCESSORS},
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "festival.context_processors.festival",
+            ],
+        },
     },
 ]
 
@@ -101,11 +76,9 @@ DATABASES = {
             schemes={"sqlite", "postgres", "postgresql", "pgsql"},
         ),
         conn_max_age=60,
+        conn_health_checks=True,
     )
 }
-# PostgreSQL through Django's own backend, with a health check that needs no round trip (festival/postgres).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "festival.postgres"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the worker's processes share the file. WAL: readers never wait for the writer.
     # IMMEDIATE: a transaction takes the write lock when it begins, so a second writer waits for it (up to
