@@ -1,3 +1,5 @@
+from collections import Counter
+
 import pytest
 
 from tests import factories
@@ -23,6 +25,43 @@ def pytest_report_header(config):
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return [f"database: {engine}", f"celery broker: {settings.CELERY_BROKER_URL.split('://')[0]}"]
+
+
+# The servers the README's default runs without. A test that needs one is marked with its name; without the
+# server it is skipped, and the skips are counted at the end of the run.
+SERVERS = {"postgres": "PostgreSQL (DATABASE_URL)", "redis": "Redis (REDIS_URL)"}
+NEEDS = "needs "
+
+
+def _servers_absent():
+    from django.conf import settings
+    from django.db import connection
+
+    absent = set()
+    if connection.vendor != "postgresql":
+        absent.add("postgres")
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        absent.add("redis")
+    return absent
+
+
+def pytest_collection_modifyitems(config, items):
+    absent = _servers_absent()
+    for item in items:
+        missing = [SERVERS[name] for name in SERVERS if name in absent and item.get_closest_marker(name)]
+        if missing:
+            item.add_marker(pytest.mark.skip(reason=NEEDS + " and ".join(missing)))
+
+
+def pytest_terminal_summary(terminalreporter):
+    skipped = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+        needs = [label for label in SERVERS.values() if NEEDS in reason and label in reason]
+        skipped.update(needs)
+        skipped["all"] += bool(needs)
+    each = ", ".join(f"{skipped[label]} need {label}" for label in SERVERS.values())
+    terminalreporter.write_line(f"Skipped for want of a server: {skipped['all']} tests ({each}).")
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,9 @@ import pytest
 
 psycopg2 = pytest.importorskip("psycopg2")
 
+# The scripts back up a PostgreSQL database (pg_dump): with the PostgreSQL run.
+pytestmark = pytest.mark.postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = "postgres://postgres@127.0.0.1:5432"
 EMAIL = "backup.check@example.kz"

@@ -16,7 +16,13 @@ from tests import factories
 from tests.browser import shot, signed_in_page
 from tests.workers import start_worker
 
-pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.worker,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
 
 LISTED = 300
 

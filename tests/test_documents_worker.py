@@ -19,7 +19,13 @@ from tests import factories
 from tests.workers import start_worker, wait_for
 
 # One of the fault tests (make faults): the other faults are in test_faults.py.
-pytestmark = [pytest.mark.worker, pytest.mark.fault, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.fault,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
 
 PEOPLE = 480
 

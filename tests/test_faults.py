@@ -30,7 +30,6 @@ from urllib.parse import urlencode
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 from django.utils import translation
 
 from certificates.models import Archive, Document, IssueChunk, IssueJob, Kind
@@ -128,10 +127,10 @@ PEOPLE = 400
 CHUNK = 20
 
 
+# Worker processes share the test database; the broker is a private Redis of the test's own.
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_redis_restarted_mid_job_forgets_the_queue_and_the_watchdog_sends_the_rest(private_redis, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("worker processes share the database: needs PostgreSQL")
     edition = factories.open_edition()
     region = Region.objects.get(code="turkistan")
     people = Participant.objects.bulk_create(
@@ -361,6 +360,9 @@ def gunicorn_workers(pid):
     return set(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
 
 
+# The production stack (gunicorn, PostgreSQL, Redis), on private servers: with the PostgreSQL and Redis run.
+@pytest.mark.postgres
+@pytest.mark.redis
 def test_postgresql_restarted_while_pages_are_served(private_postgres, private_redis, tmp_path):
     env = production_env(tmp_path, private_postgres.url, private_redis.url)
     email, password = "aigul.teacher@example.kz", "Kino-festival-2025"

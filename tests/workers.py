@@ -88,9 +88,11 @@ def wait_for(condition, timeout, what):
 
 
 @pytest.fixture
-def document_worker_env():
-    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL.startswith("redis"):
-        pytest.skip("worker processes share the database and the broker: needs PostgreSQL and Redis")
+def document_worker_env(request):
+    # Worker processes share the database and the broker: the test is marked so, and skipped without them.
+    assert request.node.get_closest_marker("postgres") and request.node.get_closest_marker("redis"), (
+        "a test with worker processes needs @pytest.mark.postgres and @pytest.mark.redis"
+    )
     app.conf.task_always_eager = False
     try:
         yield
