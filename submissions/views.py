@@ -59,7 +59,7 @@ def my_entries(request):
     edition = current_edition()
     return render(
         request,
-        "submissions/my_entries.jinja",
+        "submissions/my_entries.html",
         {
             "entries": selectors.entries_of(request.user),
             "can_create": phase_allows(edition, "submit_entry"),
@@ -154,7 +154,7 @@ def entry_detail(request, pk):
     user = request.user
     return render(
         request,
-        "submissions/entry_detail.jinja",
+        "submissions/entry_detail.html",
         {
             "entry": entry,
             "film": entry.film,
@@ -304,7 +304,7 @@ def region_entries(request, code):
     query.pop("page", None)
     return render(
         request,
-        "submissions/region_entries.jinja",
+        "submissions/region_entries.html",
         {
             "region": region,
             "edition": edition,
