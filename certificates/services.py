@@ -369,12 +369,6 @@ def job_start(*, edition, kinds, by, region=None, nomination=None, send_letters=
     return job
 
 
-def _tasks():
-    from . import tasks
-
-    return tasks
-
-
 def chunk_run(chunk_id):
     """Issue and render one chunk. Safe to run twice or after a killed worker: documents are issued once
     (see _issue) and files are written under fixed names."""
@@ -402,7 +396,7 @@ def chunk_run(chunk_id):
         status=IssueChunk.Status.DONE, batch_file=name, finished_at=timezone.now()
     )
     if updated and not IssueChunk.objects.filter(job=job, status=IssueChunk.Status.PENDING).exists():
-        _tasks().job_finish.delay(job.pk)
+        queue_after_commit("certificates.tasks.job_finish", job.pk)
     return True
 
 
@@ -416,7 +410,7 @@ def job_finish(job_id):
     if not pairs:
         _job_done(job)
     for kind, region_id in pairs:
-        _tasks().archive_run.delay(job.pk, kind, region_id)
+        queue_after_commit("certificates.tasks.archive_run", job.pk, kind, region_id)
     return True
 
 

@@ -31,7 +31,7 @@ def queue_after_commit(task, *args):
 
     def send():
         try:
-            (import_string(task) if isinstance(task, str) else task).delay(*args)
+            import_string(task).delay(*args)
         except KombuOperationalError:
             logger.exception("Could not queue %s; the broker is unreachable", task)
 
