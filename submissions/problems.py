@@ -5,6 +5,7 @@ so a child reading in Kazakh and a coordinator reading in Russian each get their
 regions are stored by id and named at display time, in the language then active.
 """
 
+from django.apps import apps
 from django.utils.translation import gettext as _
 
 NOT_VIDEO = "not_video"
@@ -94,9 +95,8 @@ def duplicate_message(film):
 
 
 def _duplicate_message(film_id):
-    from .models import Film
-
-    other = Film.objects.filter(pk=film_id).select_related("entry__region").first()
+    # By the app registry: the models import this module for Film.problem_message.
+    other = apps.get_model("submissions", "Film").objects.filter(pk=film_id).select_related("entry__region").first()
     if other is None:
         return _("The same file was also sent in another entry.")
     return _("The same file was also sent as «%(title)s» (%(region)s).") % {
