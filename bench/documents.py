@@ -237,7 +237,8 @@ def main():
         archiving = [value for moment, value in watch.samples if moment > started + rendered_after]
         quarter = max(1, len(memory) // 4)
 
-        # Render only, one core, the same documents: ReportLab here, then WeasyPrint from HTML.
+        # Render only, one core, the same documents: ReportLab here (a document at a time, then as a worker's
+        # chunk), then WeasyPrint from HTML.
         sample = list(Document.objects.filter(edition=edition).order_by("number")[: args.weasyprint])
         template = services.template_for(edition, Kind.CERTIFICATE, "kk+ru")
         spec = designs.spec_for(template)
@@ -246,6 +247,9 @@ def main():
         for document in sample:
             render.render_one(spec, document.data)
         reportlab_render_rate = len(sample) / (time.perf_counter() - t0)
+        t0 = time.perf_counter()  # as a worker renders a chunk: every document's file and the print batch
+        render.render_each_and_batch([(spec, document.data) for document in sample])
+        chunk_render_rate = len(sample) / (time.perf_counter() - t0)
 
         import weasyprint
 
@@ -275,6 +279,7 @@ def main():
             "ratio_end_to_end_vs_weasyprint": round(end_to_end / weasy_rate, 1),
             "reportlab_render_only_per_second_one_core": round(reportlab_render_rate, 1),
             "ratio_render_only_one_core": round(reportlab_render_rate / weasy_rate, 1),
+            "render_each_and_batch_per_second_one_core": round(chunk_render_rate, 1),
             "bytes_per_document_mean": int(statistics.mean(sizes)),
             "bytes_per_document_max": max(sizes),
             "weasyprint_bytes_per_document_mean": int(statistics.mean(weasy_sizes)),
