@@ -270,6 +270,8 @@ def main():
 
         log(f"==> {args.users} users: {args.warmup:.0f} s warm-up once signed in, then {args.duration:.0f} s measured")
         run = _locust(args, scratch, ports)
+        # The last minute of the measured seconds: on a shared machine, how much else ran meanwhile.
+        load_average = os.getloadavg()[0]
         for server in servers:
             _stop(server)
         # Every upload and score save the users were told succeeded is in the database.
@@ -321,6 +323,7 @@ def main():
         figures = [page[key] for key in ("requests", "rps", "p50_ms", "p95_ms", "p99_ms", "errors", "p95_vs_floor")]
         log(f"{name:<18}" + "".join(f"{'' if value is None else value:>10}" for value in [*figures, page["queries"]]))
     log(f"{'total':<18}{total:>10}{total / run['seconds']:>10.1f}{'':>30}{errors:>10}")
+    log(f"the machine's load average over the last minute: {load_average:.1f} on {os.cpu_count()} CPUs")
     for name in PAGES:
         for message, count in pages[name].get("error_messages", {}).items():
             log(f"  {name}: {count} × {message}")
@@ -336,7 +339,8 @@ def main():
             {
                 "users": run["users"], "users_by_class": run["users_by_class"],
                 "think_seconds": [float(value) for value in args.think.split(",")],
-                "measured_seconds": round(run["seconds"], 1), "cpu_count": os.cpu_count(),
+                "measured_seconds": round(run["seconds"], 1),
+                "cpu_count": os.cpu_count(), "load_average": round(load_average, 2),
                 "data": accounts["counts"], "pages": pages,
                 "total": {"requests": total, "rps": round(total / run["seconds"], 1), "errors": errors},
                 "startup_failures": run["startup_failures"], "writes_checked": writes_ok,
