@@ -5,8 +5,7 @@ import functools
 from django.shortcuts import render
 from django.utils import timezone
 
-from .models import Phase
-from .selectors import current_edition
+from .models import Edition, Phase
 
 # An action is allowed while any one of its phases is open.
 ACTION_PHASES = {
@@ -58,7 +57,7 @@ def phase_required(action):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             try:
-                phase_check(edition=current_edition(), action=action)
+                phase_check(edition=Edition.objects.current(), action=action)
             except PhaseClosed as closed:
                 return phase_closed_response(request, closed)
             return view(request, *args, **kwargs)

@@ -2,16 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from .models import Consent, Edition, Participant, Region, User
-
-
-def current_edition():
-    """The current Edition (or None), with its phases, nominations and age groups prefetched."""
-    return Edition.objects.filter(is_current=True).prefetch_related("phases", "nominations", "age_groups").first()
-
-
-def edition_for_landing():
-    return current_edition()
+from .models import Consent, Participant, Region, User
 
 
 def regions_coordinated_by(user):

@@ -36,9 +36,8 @@ from .forms import (
     StudentRegistrationForm,
     SupervisorRegistrationForm,
 )
-from .models import Region, School, User
+from .models import Edition, Region, School, User
 from .phases import phase_allows, phase_required
-from .selectors import current_edition
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +85,7 @@ def _base_url(request):
 
 @require_safe
 def landing(request):
-    edition = selectors.edition_for_landing()
+    edition = Edition.objects.current()
     now = timezone.now()
     context = {"edition": edition, "now": now, "registration_open": phase_allows(edition, "register", now)}
     return render(request, "festival/landing.html", context)
@@ -120,7 +119,7 @@ def csrf_failure(request, reason=""):
 
 @require_safe
 def register_choice(request):
-    edition = current_edition()
+    edition = Edition.objects.current()
     context = {"edition": edition, "registration_open": phase_allows(edition, "register")}
     return render(request, "registration/register_choice.html", context)
 
@@ -217,7 +216,7 @@ def account_home(request):
     user = request.user
     participant = selectors.participant_of(user) if user.kind == User.Kind.STUDENT else None
     context = {
-        "edition": selectors.edition_for_landing(),
+        "edition": Edition.objects.current(),
         "participant": participant,
         "consent": selectors.consent_of(participant) if participant else None,
         "team_count": user.supervised_participants.count() if user.kind == User.Kind.SUPERVISOR else None,
@@ -323,7 +322,7 @@ def region_workspace(request, code):
 @permission_required("festival.view_organizer_dashboard")
 @require_safe
 def organizer_dashboard(request):
-    edition = current_edition()
+    edition = Edition.objects.current()
     context = {
         "edition": edition,
         "phases": edition.phases.all() if edition else [],

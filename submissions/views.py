@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from festival.models import Edition, Region, School, User
 from festival.phases import PhaseClosed, phase_allows, phase_check, phase_closed_response, phase_required
-from festival.selectors import current_edition
 from festival.views import permission_required
 
 from . import selectors, services
@@ -56,7 +55,7 @@ def _place(user):
 @permission_required("submissions.create_entry")
 @require_safe
 def my_entries(request):
-    edition = current_edition()
+    edition = Edition.objects.current()
     return render(
         request,
         "submissions/my_entries.html",
@@ -272,7 +271,7 @@ def _region_for(request, code):
 @require_http_methods(["GET", "POST"])
 def region_entries(request, code):
     region = _region_for(request, code)
-    edition = current_edition()
+    edition = Edition.objects.current()
     if request.method == "POST":
         chosen = [value for value in request.POST.getlist("entry") if value.isdigit()]
         accepted = 0
