@@ -22,13 +22,11 @@ max_connections (100).
 
 Why one pages process per CPU, not gunicorn's usual 2 × CPUs + 1. A page is CPU work with short waits on
 PostgreSQL and Redis in between; with more processes than cores, a page that was half done waits for a core
-while other pages start, and the slowest pages wait longest. bench/load.py, 200 users at about 100 requests a
-second on two cores, p95 of the costliest pages (a film's page, a region's films, a juror's scoring page and
-its save): 5 processes 18–25 ms, 3 processes 14–20 ms, 2 processes 13–16 ms, and 1 process queues everything
-(the floor itself at 14 ms). One process per CPU still serves some 400 pages a second per two cores. A page
-that takes seconds (a region's .xlsx) holds its process for as long: with a host of two cores, give the pool a
-third process (GUNICORN_WORKERS=3) if such pages are asked for often, or add a host. Never fewer than two: with
-one, a single slow page, or the process being replaced after max_requests, would stop every other page.
+while other pages start, and the slowest pages wait longest. A page that takes seconds (a region's .xlsx)
+holds its process for as long: with a host of two cores, give the pool a third process (GUNICORN_WORKERS=3) if
+such pages are asked for often, or add a host. Never fewer than two: with one, a single slow page, or the
+process being replaced after max_requests, would stop every other page. bench/load.py measures the pages
+under 200 users with this set-up.
 """
 
 import os
@@ -78,15 +76,3 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # The client's address as nginx forwarded it, the request, status, bytes, milliseconds, the browser.
 access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
-
-
-def post_worker_init(worker):
-    """Once the process has loaded Django, its URLs and views: leave what was loaded out of the garbage
-    collector's full passes (gc.freeze). They would otherwise go over those hundred thousand objects, which
-    live as long as the process, some 27 ms at a time, in the middle of whatever page set them off."""
-    import gc
-
-    from django.urls import get_resolver
-
-    get_resolver().url_patterns  # noqa: B018 - imports every view module
-    gc.freeze()
