@@ -3,11 +3,10 @@
 from django.db.models import Count, Exists, OuterRef, Q
 
 from .models import Consent, Participant, Region, User
+from .rules import coordinator_region_ids
 
 
 def regions_coordinated_by(user):
-    from .rules import coordinator_region_ids
-
     ids = coordinator_region_ids(user)
     return list(Region.objects.filter(pk__in=ids)) if ids else []
 

@@ -4,6 +4,8 @@ import rules
 
 from festival.rules import coordinator_region_ids, is_juror, is_organizer
 
+from .models import PanelMember
+
 
 @rules.predicate
 def is_assigned_juror(user, assignment):
@@ -12,8 +14,6 @@ def is_assigned_juror(user, assignment):
 
 @rules.predicate
 def is_panel_member(user, panel):
-    from .models import PanelMember
-
     return (
         panel is not None
         and user.is_authenticated

@@ -12,7 +12,7 @@ from festival.models import Edition, Region
 from festival.phases import phase_check
 from festival.services import queue_after_commit
 
-from .models import Entry, EntryAuthor, Film, RegionQuota, RegionSignoff, Upload
+from .models import Entry, EntryAuthor, Film, ImportJob, RegionQuota, RegionSignoff, Upload
 from .storage import private_storage, put_file, upload_path
 
 logger = logging.getLogger(__name__)
@@ -394,8 +394,6 @@ def _remove_files(names):
 
 def participants_import_start(*, region, user, uploaded):
     """Keep the uploaded .xlsx and queue its import. Side effects: a file in private storage, an ImportJob."""
-    from .models import ImportJob
-
     name = private_storage().save(f"imports/{region.code}/{uploaded.name[-80:]}", uploaded)
     job = ImportJob.objects.create(
         region=region,

@@ -3,14 +3,17 @@
 from celery import shared_task
 from django.utils import timezone
 
+from . import services
+from .checks import film_check
+from .imports import participants_import
 from .media import MediaTimeout
-from .models import Film
+from .models import Film, ImportJob
+from .notifications import entry_state_letters, film_rejected_letters
+from .storage import local_copy
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3)
 def check_film(self, film_id):
-    from .checks import film_check
-
     film = Film.objects.filter(pk=film_id).select_related("entry__nomination").first()
     if film is not None:
         try:
@@ -25,42 +28,28 @@ def check_film(self, film_id):
             )
             film.refresh_from_db()
         if film.status == Film.Status.OK:
-            from .services import film_accepted
-
-            film_accepted(film=film)
+            services.film_accepted(film=film)
         elif film.status == Film.Status.REJECTED:
-            from .notifications import film_rejected_letters
-
             film_rejected_letters(film_id=film.pk)
 
 
 @shared_task
 def films_check_watchdog():
-    from .services import films_check_watchdog as watchdog
-
-    return watchdog()
+    return services.films_check_watchdog()
 
 
 @shared_task
 def uploads_expire():
-    from .services import uploads_expire as expire
-
-    return expire()
+    return services.uploads_expire()
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notify_entry_state(entry_id, state):
-    from .notifications import entry_state_letters
-
     entry_state_letters(entry_id=entry_id, state=state)
 
 
 @shared_task(acks_late=True)
 def import_participants(job_id):
-    from .imports import participants_import
-    from .models import ImportJob
-    from .storage import local_copy
-
     # Delivered twice or after a worker died: only a queued (or interrupted) job is run.
     job = ImportJob.objects.filter(pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).first()
     if job is None:
