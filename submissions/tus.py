@@ -345,8 +345,9 @@ def _write(request, data, offset, length, checksum):
             written += data.write(memoryview(chunk)[written:])
         # The disk starts writing this chunk while the next one arrives, and the chunks it has written leave the
         # page cache (a film is not read back from it): the sync below then waits for little more than the last
-        # chunk, not for the whole piece.
-        os.posix_fadvise(data.fileno(), offset, received + len(chunk), os.POSIX_FADV_DONTNEED)
+        # chunk, not for the whole piece. (macOS has no posix_fadvise: there the sync below waits for the piece.)
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(data.fileno(), offset, received + len(chunk), os.POSIX_FADV_DONTNEED)
         if hasher is not None:
             hasher.update(chunk)
         received += len(chunk)
@@ -359,8 +360,8 @@ def _write(request, data, offset, length, checksum):
     # Bytes past the recorded offset (left by a request that crashed before recording it) are not part of the file.
     data.truncate(new_offset)
     # On disk before the offset that vouches for them is recorded: after a power cut, the file is never shorter
-    # than the database says.
-    os.fdatasync(data.fileno())
+    # than the database says. (macOS has no fdatasync: fsync syncs the bytes too, and the metadata as well.)
+    getattr(os, "fdatasync", os.fsync)(data.fileno())
     return new_offset
 
 

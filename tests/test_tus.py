@@ -517,6 +517,29 @@ def test_dropped_connection_with_checksum_keeps_nothing(client, entry):
     assert data_file(url).read_bytes() == film_bytes[:100]
 
 
+def test_patch_without_fadvise_and_fdatasync_syncs_each_piece_before_recording_it(client, entry, monkeypatch):
+    """macOS has neither os.posix_fadvise nor os.fdatasync: each piece is written, then fsynced before its
+    offset is recorded."""
+    monkeypatch.delattr(os, "posix_fadvise", raising=False)
+    monkeypatch.delattr(os, "fdatasync", raising=False)
+    synced = []  # (bytes in the file, offset on record) at each sync
+    fsync = os.fsync
+
+    def recording_fsync(descriptor):
+        synced.append((os.fstat(descriptor).st_size, Upload.objects.get().offset))
+        fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    film_bytes = os.urandom(3 * MIB)
+    url = created(client, entry, len(film_bytes))
+    for offset, end in ((0, MIB + 5), (MIB + 5, 2 * MIB)):
+        response = patch(client, url, offset, film_bytes[offset:end])
+        assert response.status_code == 204, response.content
+        assert response["Upload-Offset"] == str(end)
+    assert synced == [(MIB + 5, 0), (2 * MIB, MIB + 5)]
+    assert data_file(url).read_bytes() == film_bytes[: 2 * MIB]
+
+
 def test_patch_memory_stays_flat_for_large_body(client, entry, tmp_path):
     size = 64 * MIB
     source = tmp_path / "film.mp4"
