@@ -43,7 +43,7 @@ def main():
     from festival.services import edition_create, role_grant
     from judging import aggregation, services
     from judging.models import Assignment, Panel, PanelMember, Score, ScoreItem
-    from judging.selectors import panel_results
+    from judging.selectors import panels_results
     from submissions.models import Entry, EntryAuthor
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -122,7 +122,7 @@ def main():
         batch_size=5000,
     )
     started = time.perf_counter()
-    ranked = sum(len(r.rows) for panel in Panel.objects.all() for r in panel_results(panel))
+    ranked = sum(len(r.rows) for _panel, rankings in panels_results(Panel.objects.all()) for r in rankings)
     republican_seconds = time.perf_counter() - started
 
     # ---- regional stages, stored: 96,065 entries in 20 regional panels of 3 jurors, every score submitted
@@ -184,7 +184,10 @@ def main():
         stored += len(batch)
     regional_stored_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    regional_db_rows = sum(len(r.rows) for panel, _m in regional_panels for r in panel_results(panel))
+    # One panel at a time, as its results page reads it.
+    regional_db_rows = sum(
+        len(r.rows) for panel, _m in regional_panels for _panel, rankings in panels_results([panel]) for r in rankings
+    )
     regional_db_seconds = time.perf_counter() - started
 
     # ---- regional stages: the same size, the ranking module alone (scores in memory)

@@ -388,8 +388,10 @@ def region(request, code):
     if not request.user.has_perm("festival.view_region_workspace", region):
         raise PermissionDenied
     edition = _edition()
-    documents = Document.objects.filter(edition=edition, region=region, status=Document.Status.VALID).order_by(
-        "kind", "full_name"
+    documents = (
+        Document.objects.filter(edition=edition, region=region, status=Document.Status.VALID)
+        .select_related("edition")
+        .order_by("kind", "full_name")
     )
     query = request.GET.get("q", "").strip()
     if query:
@@ -401,7 +403,7 @@ def region(request, code):
         {
             "region": region,
             "edition": edition,
-            "archives": Archive.objects.filter(edition=edition, region=region),
+            "archives": Archive.objects.filter(edition=edition, region=region).select_related("region"),
             "page": page,
             "query": query,
         },

@@ -2,7 +2,7 @@
 
 It states what the panel decided and on what grounds: the members, each nomination's ranking with every
 juror's total, the mean points per criterion, the organizer's decisions, and lines for the members'
-signatures. The numbers come from `selectors.panel_results`, the same source as the results page, so the
+signatures. The numbers come from `selectors.panels_results`, the same source as the results page, so the
 paper and the screen cannot disagree.
 """
 
@@ -30,7 +30,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from festival.i18n import localized
 
 from .models import Award, PanelMember, Score, ScoreItem
-from .selectors import panel_entries, panel_results
+from .selectors import panel_entries, panels_results
 
 PROTOCOL_LANGUAGES = ("kk", "ru")
 # The protocol is dated where the festival is held, whatever the server's own zone.
@@ -127,7 +127,7 @@ def panel_protocol_pdf(panel, *, language, moment=None):
 
 
 def _collect(panel):
-    rankings = panel_results(panel)
+    [(_panel, rankings)] = panels_results([panel])
     people = _people(panel, {juror for ranking in rankings for juror in ranking.jurors})
     users = [person["user"] for person in people.values()]
     return {

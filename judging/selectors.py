@@ -4,11 +4,11 @@ score as stored, whether the results are locked, and the rankings from the submi
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
+from festival.models import Nomination
 from submissions.models import Entry
-from submissions.selectors import film_in_effect
 
 from . import aggregation
 from .models import Assignment, Award, Criterion, Panel, PanelMember, ResultsLock, Score, ScoreItem, Showcase
@@ -19,9 +19,15 @@ from .models import Assignment, Award, Criterion, Panel, PanelMember, ResultsLoc
 def criteria_for(*, edition, nomination):
     """A nomination's own criteria if it has any, else the edition's general ones (`edition` and `nomination`:
     objects or ids)."""
-    both = list(Criterion.objects.filter(Q(nomination=nomination) | Q(nomination__isnull=True), edition=edition))
-    own = [c for c in both if c.nomination_id is not None]
-    return own or both
+    criteria = Criterion.objects.filter(Q(nomination=nomination) | Q(nomination__isnull=True), edition=edition)
+    return _criteria_of(list(criteria), getattr(nomination, "pk", nomination))
+
+
+def _criteria_of(criteria, nomination_id):
+    """Of an edition's criteria, in their order, those a nomination is scored by: its own if it has any, else the
+    general ones. Pages with many nominations read the edition's criteria once and pick here."""
+    own = [c for c in criteria if c.nomination_id == nomination_id]
+    return own or [c for c in criteria if c.nomination_id is None]
 
 
 def results_locked(edition):
@@ -70,19 +76,9 @@ def juror_panels(juror):
     )
 
 
-def panel_progress(panel):
-    """Per active member of the panel: (juror, submitted, assigned), for the organizer's and the chair's view."""
-    members = (
-        PanelMember.objects.filter(panel=panel, active=True)
-        .select_related("juror")
-        .annotate(**juror_progress_counts(panel=OuterRef("panel"), juror=OuterRef("juror")))
-        .order_by("pk")
-    )
-    return [(member.juror, member.submitted, member.assigned) for member in members]
-
-
 def panels_progress(panels):
-    """[(panel, panel_progress(panel))] for several panels, in two queries whatever their number."""
+    """[(panel, [(juror, submitted, assigned) per active member])], for the organizer's and the chair's views: in
+    two queries whatever the number of panels (one panel's: `[(_panel, progress)] = panels_progress([panel])`)."""
     panels = list(panels)
     by_panel = defaultdict(list)
     members = (
@@ -111,15 +107,13 @@ def panel_films(*, panel, juror):
 
 
 def assignment_for_page(pk, *, juror):
-    """The juror's assignment `pk` with its panel and entry (and the entry's nomination), and what its scoring
-    page shows: `preview` (the film in effect's preview) and the juror's progress in the panel, `submitted` and
-    `assigned`. Raises Assignment.DoesNotExist, also for anybody else's."""
+    """The juror's assignment `pk` with its panel and entry (the entry's nomination, and its films for Entry.film,
+    whose preview the page plays) and the juror's progress in the panel, `submitted` and `assigned`. Raises
+    Assignment.DoesNotExist, also for anybody else's."""
     return (
         Assignment.objects.select_related("panel", "entry__nomination")
-        .annotate(
-            preview=film_in_effect(OuterRef("entry_id"), "preview"),
-            **juror_progress_counts(panel=OuterRef("panel"), juror=OuterRef("juror")),
-        )
+        .prefetch_related("entry__films")
+        .annotate(**juror_progress_counts(panel=OuterRef("panel"), juror=OuterRef("juror")))
         .get(pk=pk, juror=juror)
     )
 
@@ -178,24 +172,44 @@ def _rules(panel, criteria):
     return rules
 
 
-def panel_results(panel):
-    """The ranking of each nomination of the panel, from submitted scores only (drafts do not count)."""
+def panels_results(panels):
+    """[(panel, its rankings)]: per nomination of each panel (and per age group, when the edition has them) the
+    ranking from submitted scores only (drafts do not count). In four queries whatever the number of panels,
+    nominations and films: the scores, their entries, the panels' nominations and the editions' criteria (one
+    panel's: `[(_panel, rankings)] = panels_results([panel])`)."""
+    panels = list(panels)
+    if not panels:
+        return []
+    prefetch_related_objects(panels, Prefetch("nominations", queryset=Nomination.objects.order_by("order", "code")))
     items = ScoreItem.objects.filter(
-        score__status=Score.Status.SUBMITTED, score__assignment__panel=panel, score__assignment__active=True
-    ).values_list("score__assignment__juror_id", "score__assignment__entry_id", "criterion_id", "value")
-    scores = defaultdict(lambda: defaultdict(dict))
-    for juror, entry, criterion, value in items.iterator(chunk_size=5000):
-        scores[juror][entry][criterion] = value
-    entries = {
-        e.pk: e
-        for e in Entry.objects.filter(pk__in={e for j in scores.values() for e in j}).select_related(
-            "nomination", "age_group"
-        )
-    }
-    groups = sorted({e.age_group for e in entries.values()}, key=lambda g: (g is not None, g.min_age if g else 0))
+        score__status=Score.Status.SUBMITTED, score__assignment__panel__in=panels, score__assignment__active=True
+    ).values_list(
+        "score__assignment__panel_id",
+        "score__assignment__juror_id",
+        "score__assignment__entry_id",
+        "criterion_id",
+        "value",
+    )
+    scores = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))  # panel → juror → entry → criterion
+    for panel_id, juror, entry, criterion, value in items.iterator(chunk_size=5000):
+        scores[panel_id][juror][entry][criterion] = value
+    scored = {entry for by_juror in scores.values() for by_entry in by_juror.values() for entry in by_entry}
+    entries = {e.pk: e for e in Entry.objects.filter(pk__in=scored).select_related("nomination", "age_group")}
+    criteria = defaultdict(list)  # per edition, in their order
+    for criterion in Criterion.objects.filter(edition__in={panel.edition_id for panel in panels}):
+        criteria[criterion.edition_id].append(criterion)
+    return [(panel, _rankings(panel, scores[panel.pk], entries, criteria[panel.edition_id])) for panel in panels]
+
+
+def _rankings(panel, scores, entries, edition_criteria):
+    """The panel's rankings from its submitted `scores` (juror → entry → criterion → value)."""
+    scored = {entry for by_entry in scores.values() for entry in by_entry}
+    groups = sorted(
+        {entries[entry].age_group for entry in scored}, key=lambda g: (g is not None, g.min_age if g else 0)
+    )
     rankings = []
-    for nomination, group in ((n, g) for n in panel.nominations.all().order_by("order") for g in groups or [None]):
-        criteria = criteria_for(edition=panel.edition, nomination=nomination)
+    for nomination, group in ((n, g) for n in panel.nominations.all() for g in groups or [None]):
+        criteria = _criteria_of(edition_criteria, nomination.pk)
         math_criteria = [aggregation.Criterion(id=c.pk, maximum=c.maximum, weight=float(c.weight)) for c in criteria]
         wanted = {c.pk for c in criteria}
         # Only complete score sheets of this nomination's entries take part.

@@ -24,7 +24,7 @@ from .models import (
     ScoreItem,
     Showcase,
 )
-from .selectors import criteria_for, panel_entries, panel_progress, results_locked
+from .selectors import criteria_for, panel_entries, panels_progress, results_locked
 
 DEFAULT_CRITERIA = [
     ("idea", "Идея және сценарий", "Идея и сценарий", "Idea and script"),
@@ -395,7 +395,8 @@ def showcase_set(*, entry, shown, by):
 def reminders_send(*, panel, by):
     """E-mail each member who has films left to score. Side effects: letters queued after commit; audit."""
     count = 0
-    for juror, done, total in panel_progress(panel):
+    [(_panel, progress)] = panels_progress([panel])
+    for juror, done, total in progress:
         if done < total:
             queue_after_commit("judging.tasks.send_reminder", panel.pk, juror.pk)
             count += 1

@@ -136,6 +136,7 @@ def score(request, pk):
         status, initial = selectors.score_initial(assignment)
         form = ScoreForm(initial=initial, criteria=_criteria(assignment))
     entry, panel = assignment.entry, assignment.panel
+    film = entry.film
     editable = services.assignment_editable(assignment)
     return render(
         request,
@@ -149,7 +150,7 @@ def score(request, pk):
             "editable": editable,
             "done": assignment.submitted,
             "total": assignment.assigned,
-            "has_preview": bool(assignment.preview),
+            "has_preview": bool(film and film.preview),
             "recuse_form": RecuseForm(),
         },
     )
@@ -177,15 +178,12 @@ def results(request, pk):
         else:
             messages.success(request, _("Chosen as a regional finalist."))
         return redirect("judging:results", panel.pk)
+    [(_panel, rankings)] = selectors.panels_results([panel])
+    [(_panel, progress)] = selectors.panels_progress([panel])
     return render(
         request,
         "judging/results.html",
-        {
-            "panel": panel,
-            "rankings": selectors.panel_results(panel),
-            "progress": selectors.panel_progress(panel),
-            "can_pick": can_pick,
-        },
+        {"panel": panel, "rankings": rankings, "progress": progress, "can_pick": can_pick},
     )
 
 
@@ -297,7 +295,7 @@ def organizer_results(request):
     panels = Panel.objects.filter(edition=edition, stage=Panel.Stage.REPUBLICAN)
     awards = {a.entry_id: a for a in Award.objects.filter(entry__edition=edition)}
     shown = set(Showcase.objects.filter(entry__edition=edition).values_list("entry_id", flat=True))
-    rankings = [(panel, ranking) for panel in panels for ranking in selectors.panel_results(panel)]
+    rankings = [(panel, ranking) for panel, rankings in selectors.panels_results(panels) for ranking in rankings]
     for _panel, ranking in rankings:
         for _row, entry in ranking.rows:
             award = awards.get(entry.pk)

@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from festival.models import AgeGroup, Edition, Nomination, Participant, Region, School
@@ -79,7 +79,8 @@ class Entry(models.Model):
         """The film in effect: the newest that passed the check, else the newest one (being checked, or refused).
 
         Picked from the entry's films, so a list reads them for all its entries at once with
-        prefetch_related("films"); Film.objects.in_effect_first() is the same rule for a query."""
+        prefetch_related("films"), and a query of other rows with prefetch_related("entry__films"): the rule is
+        written here only."""
         films = self.films.all()
         checked = [film for film in films if film.status == Film.Status.OK]
         return max(checked or films, key=_pk, default=None)
@@ -155,14 +156,6 @@ class Upload(models.Model):
         return self.offset == self.length
 
 
-class FilmQuerySet(models.QuerySet):
-    def in_effect_first(self):
-        """The films with the one in effect first, as Entry.film picks it: the newest that passed the check, then
-        the others, newest first. For a query's subquery (selectors.film_in_effect) or a page of one entry."""
-        passed_first = Case(When(status=Film.Status.OK, then=Value(0)), default=Value(1))
-        return self.order_by(passed_first, "-pk")
-
-
 class Film(models.Model):
     """The film of an entry, as the server checked it."""
 
@@ -195,8 +188,6 @@ class Film(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("same film as")
     )
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
-
-    objects = FilmQuerySet.as_manager()
 
     class Meta:
         ordering = ["-pk"]

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, Subquery
+from django.db.models import Count, Prefetch, Q
 
 from festival.selectors import with_consent_flag
 
-from .models import Entry, EntryAuthor, Film, RegionQuota, RegionSignoff
+from .models import Entry, EntryAuthor, RegionQuota, RegionSignoff
 
 
 def entries_with_team():
@@ -18,12 +18,6 @@ def entries_with_team():
         "supervisors",
         "films",
     )
-
-
-def film_in_effect(entry_ref, field):
-    """`field` of the entry's film in effect, as a subquery of another query (`entry_ref`: the OuterRef to the
-    entry's id): Entry.film's rule, Film.objects.in_effect_first()."""
-    return Subquery(Film.objects.filter(entry_id=entry_ref).in_effect_first().values(field)[:1])
 
 
 def entries_of(user):
@@ -83,29 +77,6 @@ def region_entries(*, edition, region, filters):
         )
         .order_by("nomination__order", "-submitted_at", "pk")
     )
-
-
-def region_entry_rows(entries, url_for):
-    """What the coordinator's list shows of each of these entries (from region_entries): the authors' names,
-    whether the film in effect was also sent in another entry, the nomination, school and state, and the
-    address of the entry's page (`url_for(pk)`)."""
-    rows = []
-    for entry in entries:
-        film = entry.film
-        rows.append(
-            {
-                "pk": entry.pk,
-                "title": entry.title,
-                "state": entry.state,
-                "authors": ", ".join(author.participant.full_name for author in entry.authors.all()),
-                "duplicate": bool(film and film.duplicate_of_id),
-                "nomination": str(entry.nomination),
-                "school": entry.school_display,
-                "state_label": entry.get_state_display(),
-                "url": url_for(entry.pk),
-            }
-        )
-    return rows
 
 
 def region_entry_counts(*, edition, region):

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -309,9 +308,6 @@ def region_entries(request, code):
             "edition": edition,
             "filters": filters,
             "page": page,
-            "rows": selectors.region_entry_rows(
-                page.object_list, lambda pk: reverse("submissions:region_entry", args=[region.code, pk])
-            ),
             "schools": School.objects.filter(region=region).order_by("name").values_list("pk", "name"),
             "filter_query": query.urlencode(),
             **counts,

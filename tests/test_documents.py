@@ -20,6 +20,7 @@ from judging.models import Award
 from submissions.models import Entry, RegionalParticipant
 from submissions.storage import private_storage
 from tests import factories
+from tests.queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -451,3 +452,54 @@ def test_document_pages_show_no_english(client, festival, django_capture_on_comm
         if words := visible_latin_words(re.sub(r"\{[a-z_]+\}", " ", body)):
             found[url] = words
     assert not found, found
+
+
+# ---------------------------------------------------------------- query counts: one row and three, the same
+
+
+def issued(edition, kind=Kind.CERTIFICATE, **recipient):
+    """A valid document of `kind` as a job would leave it, for `recipient` (region, user, participant)."""
+    number = Document.objects.filter(edition=edition, kind=kind).count() + 1
+    return Document.objects.create(
+        edition=edition,
+        kind=kind,
+        number=number,
+        code=f"TEST{kind[:4].upper()}{number:04d}",
+        basis=f"test:{number}",
+        full_name=f"Тізім{number:04d} Әлия",
+        language="kk",
+        **recipient,
+    )
+
+
+def test_a_regions_documents_query_count_does_not_grow(client, edition):
+    region = Region.objects.get(code="almaty-city")
+    client.force_login(factories.coordinator("almaty-city"))
+    url = reverse("certificates:region", args=["almaty-city"])
+    kinds = [Kind.CERTIFICATE, Kind.DIPLOMA, Kind.THANKS]
+
+    def grow(kinds):
+        for kind in kinds:
+            issued(edition, kind, region=region)
+            Archive.objects.create(edition=edition, kind=kind, region=region, file=f"archives/{kind}.zip", count=1)
+
+    grow(kinds[:1])
+    one, _page = page_queries(client, url)
+    grow(kinds[1:])
+    three, page = page_queries(client, url)
+    body = page.content.decode()
+    assert body.count('data-testid="download-document"') == 3 and body.count('data-testid="archive-link"') == 3
+    assert len(three) == len(one)
+
+
+def test_my_documents_query_count_does_not_grow(client, edition):
+    student = factories.student_with_consent()
+    client.force_login(student)
+    issued(edition, user=student, participant=student.participant)
+    counts = {name: page_queries(client, reverse(name))[0] for name in ("account:home", "certificates:mine")}
+    for kind in (Kind.DIPLOMA, Kind.THANKS):
+        issued(edition, kind, user=student, participant=student.participant)
+    for name, one in counts.items():
+        three, page = page_queries(client, reverse(name))
+        assert page.content.decode().count('data-testid="download-document"') == 3, name
+        assert len(three) == len(one), name

@@ -24,7 +24,7 @@ def submitted_entry(title):
 def coordinator_finds(client, query):
     response = client.get(reverse("submissions:region_entries", args=["astana"]), {"q": query})
     assert response.status_code == 200
-    return sorted(row["title"] for row in response.context["rows"])
+    return sorted(entry.title for entry in response.context["page"])
 
 
 def participants_found(client, query):
