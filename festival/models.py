@@ -55,8 +55,8 @@ class School(models.Model):
 
 class EditionQuerySet(models.QuerySet):
     def current(self):
-        """The current edition (or None), with its phases, nominations and age groups."""
-        return self.filter(is_current=True).prefetch_related("phases", "nominations", "age_groups").first()
+        """The current edition, or None."""
+        return self.filter(is_current=True).first()
 
 
 class Edition(models.Model):
