@@ -7,6 +7,8 @@ from functools import lru_cache
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageDraw
 
+from submissions.storage import cached_copy, private_storage
+
 from . import render
 from .models import DocumentTemplate, Font, Kind
 
@@ -142,27 +144,17 @@ def default_background(orientation="landscape"):
 
 # ---------------------------------------------------------------- specs from stored templates
 
-_blob_cache = {}
-
 
 def _read_blob(name):
-    """Stored images by name: the same bytes object every time, so the renderer embeds it once."""
+    """A stored image's bytes, None without a name."""
     if not name:
         return None
-    if name not in _blob_cache:
-        from submissions.storage import private_storage
-
-        with private_storage().open(name, "rb") as handle:
-            _blob_cache[name] = handle.read()
-        if len(_blob_cache) > 64:
-            _blob_cache.pop(next(iter(_blob_cache)))
-    return _blob_cache[name]
+    with private_storage().open(name, "rb") as handle:
+        return handle.read()
 
 
 def template_fonts():
     """Every uploaded font: key -> path (the builtins the renderer knows itself)."""
-    from submissions.storage import cached_copy
-
     return {font.key: cached_copy(font.file) for font in Font.objects.all()}
 
 

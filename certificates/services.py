@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from festival.models import Participant, Region, User
 from festival.services import queue_after_commit
+from judging.models import Award
 from submissions.models import Entry, EntryAuthor
 from submissions.storage import is_local, local_copy, private_storage, put_bytes, put_file, stored
 
@@ -159,8 +160,6 @@ def _award_texts(award):
 
 def _compose(edition, items):
     """The data printed on each item's document, read in a few queries for the whole list."""
-    from judging.models import Award
-
     participant_ids = {i["participant"] for i in items if i.get("participant")}
     user_ids = {i["user"] for i in items if i.get("user")}
     entry_ids = {i["entry"] for i in items if i.get("entry")}

@@ -3,10 +3,9 @@ document's ``data``; the uploads that go into them (backgrounds, signatures, fon
 
 No models, no database. A spec is a plain dict (page, orientation, language, background, images,
 elements); ``render`` turns any number of ``(spec, data)`` into one PDF, ``render_each_and_batch`` also
-cuts it into a PDF per document. What does not depend on a document is made once per process and reused:
-the slim fonts (``fonts``), the pictures' files (``images``), the layout of texts (``layout``); and once
-per PDF: a template's fixed parts, as a form every page shows (``writing``). QR codes come from segno
-(``qr``).
+cuts it into a PDF per document. What does not depend on a document is made once and reused: the slim
+fonts once per process (``fonts``), the pictures' files once per machine (``images``), and a template's
+fixed parts once per PDF, as a form every page shows (``writing``). QR codes come from segno (``qr``).
 """
 
 from .fonts import (
@@ -20,7 +19,6 @@ from .fonts import (
     check_font,
     font_dir,
     font_missing_letters,
-    register_fonts,
 )
 from .images import ImageProblem, background_size, process_background, process_signature
 from .layout import MM, PAGE_SIZES, resolve_text
@@ -49,7 +47,6 @@ __all__ = [
     "process_signature",
     "qr_image",
     "qr_matrix",
-    "register_fonts",
     "render",
     "render_each_and_batch",
     "render_one",

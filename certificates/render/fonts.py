@@ -9,7 +9,6 @@ import io
 import logging
 import os
 import threading
-from functools import lru_cache
 from pathlib import Path
 
 from fontTools import subset as ft_subset
@@ -97,7 +96,6 @@ def check_font(path) -> None:
         raise FontProblem(f"not a usable TrueType font: {exc}") from exc
 
 
-@lru_cache(maxsize=32)
 def slim_program(path: str) -> bytes:
     """The font at ``path`` cut by fontTools to ALPHABET, without hinting (instructions and their tables)
     nor the layout tables ReportLab does not read: a small program to parse and subset per document."""
@@ -124,9 +122,7 @@ def slim_program(path: str) -> bytes:
 
 class Font:
     """A font registered with ReportLab (``name``), with what layout needs: ascent and descent (in ems)
-    and cached widths of words at 1 pt."""
-
-    _WIDTHS_KEPT = 20_000
+    and widths at 1 pt."""
 
     def __init__(self, name: str, program: bytes):
         self.reportlab = TTFont(name, io.BytesIO(program), asciiReadable=0)
@@ -135,24 +131,16 @@ class Font:
         self.face_name = face.name.decode("latin-1")
         self.ascent = face.ascent / 1000
         self.descent = face.descent / 1000
-        self._widths: dict[str, float] = {}
 
     def width(self, text: str) -> float:
-        found = self._widths.get(text)
-        if found is None:
-            if len(self._widths) > self._WIDTHS_KEPT:
-                self._widths.clear()
-            found = self._widths[text] = self.reportlab.stringWidth(text, 1)
-        return found
+        return self.reportlab.stringWidth(text, 1)
 
 
 _lock = threading.Lock()
-_loaded: dict[tuple[str, str], Font] = {}  # (key, path) -> font, registered with ReportLab
-_current: dict[str, Font] = {}  # key -> the font it means now
+_loaded: dict[tuple[str, str], Font] = {}  # (key, path) -> the font, slimmed and registered once per process
 
 
-def _load(key: str, path, *, current: bool = True) -> Font:
-    """The font for (key, path), slimmed and registered once; ``current``: ``key`` means it from now on."""
+def _load(key: str, path) -> Font:
     path = str(path)
     font = _loaded.get((key, path))
     if font is None:
@@ -168,28 +156,15 @@ def _load(key: str, path, *, current: bool = True) -> Font:
                     raise FontProblem(f"not a usable TrueType font: {exc}") from exc
                 pdfmetrics.registerFont(font.reportlab)
                 _loaded[(key, path)] = font
-    if current:
-        _current[key] = font
     return font
 
 
-def register_fonts(fonts: dict[str, str]) -> None:
-    """Make each key mean its font (key -> TTF path) from now on; each (key, path) is loaded once."""
-    for key, path in fonts.items():
-        _load(key, path)
-
-
 def font(key: str | None, fonts: dict[str, str] | None = None) -> Font:
-    """The font a text element names: one of ``fonts`` (for this document only), one registered, or a
+    """The font a text element names: one of ``fonts`` (key -> TTF path, the organizers' uploads) or a
     built-in one; an unknown key is the default font."""
     key = key or DEFAULT_FONT
     if fonts and key in fonts:
-        return _loaded.get((key, str(fonts[key]))) or _load(key, fonts[key], current=False)
-    found = _current.get(key)
-    if found is not None:
-        return found
+        return _load(key, fonts[key])
     if key not in BUILTIN_FONTS:
         key = DEFAULT_FONT
-        if (found := _current.get(key)) is not None:
-            return found
     return _load(key, font_dir() / BUILTIN_FONTS[key][1])

@@ -3,15 +3,13 @@ pictures handed to ReportLab as files, so that a JPEG goes into a PDF as it is, 
 
 from __future__ import annotations
 
-import atexit
+import hashlib
 import io
 import math
 import os
-import shutil
 import tempfile
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -139,71 +137,32 @@ def process_signature(fileobj) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class Picture:
-    """A stored picture as ReportLab takes it without work per document: a file of this process (a JPEG
-    is embedded from it as it is), its size in pixels, and whether it has transparency."""
+    """A stored picture as ReportLab takes it without work per document: a file (a JPEG is embedded from
+    it as it is) and whether the picture has transparency."""
 
     path: str
-    width: int
-    height: int
     alpha: bool
 
 
-_KEPT = 64
-_pictures: OrderedDict[bytes, Picture] = OrderedDict()
-_pictures_lock = threading.Lock()
-_folder: tuple[int, str] | None = None  # (process id, folder): a forked worker makes its own
-
-
-def _remove(pid: int, path: str) -> None:
-    if os.getpid() == pid:  # not from a forked child that inherited the handler
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def _own_folder() -> str:
-    global _folder
-    if _folder is None or _folder[0] != os.getpid():
-        path = tempfile.mkdtemp(prefix="festival-pictures-")
-        atexit.register(_remove, os.getpid(), path)
-        _folder = (os.getpid(), path)
-    return _folder[1]
-
-
 def picture(raw: bytes) -> Picture:
-    """The Picture of a stored image's bytes, made once per process (keyed by the bytes themselves: the
-    same bytes object, whose hash Python keeps, costs nothing to find again). ImageProblem when ``raw`` is
-    not a picture or too large."""
-    raw = raw if isinstance(raw, bytes) else bytes(raw)
-    with _pictures_lock:
-        found = _pictures.get(raw)
-        if found is not None and found.path.startswith(_own_folder()) and os.path.exists(found.path):
-            _pictures.move_to_end(raw)
-            return found
+    """The Picture of a stored image's bytes. Its file is named by the bytes' hash in one folder of the
+    machine's temporary files: written by the first process that draws the picture, found by the others.
+    ImageProblem when ``raw`` is not a picture or too large."""
     try:
         image = Image.open(io.BytesIO(raw))
         if image.width * image.height > MAX_PIXELS:
             raise ImageProblem("too_large")
         alpha = _has_alpha(image)
-        if image.format == "JPEG" and image.mode in ("RGB", "L", "CMYK"):
-            suffix, content = ".jpg", raw
-        elif image.format == "PNG":
-            suffix, content = ".png", raw
-        else:  # another format: made a PNG once, here
-            image.load()
-            out = io.BytesIO()
-            image.convert("RGBA" if alpha else "RGB").save(out, "PNG")
-            suffix, content = ".png", out.getvalue()
+        jpeg = image.format == "JPEG" and image.mode in ("RGB", "L", "CMYK")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageProblem("too_large") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ImageProblem("not_image") from exc
-    with _pictures_lock:
-        handle, path = tempfile.mkstemp(suffix=suffix, dir=_own_folder())
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-        made = Picture(path=path, width=image.width, height=image.height, alpha=alpha)
-        _pictures[raw] = made
-        while len(_pictures) > _KEPT:
-            _, dropped = _pictures.popitem(last=False)
-            if dropped.path.startswith(_own_folder()):
-                os.unlink(dropped.path)
-    return made
+    folder = Path(tempfile.gettempdir()) / "festival-pictures"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / (hashlib.sha256(raw).hexdigest()[:32] + (".jpg" if jpeg else ".img"))
+    if not path.exists():  # written aside, then renamed: another process never reads half of it
+        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+        partial.write_bytes(raw)
+        os.replace(partial, path)
+    return Picture(path=str(path), alpha=alpha)

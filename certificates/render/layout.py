@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.utils import translation
 
@@ -57,7 +56,6 @@ def language_of(spec: dict) -> str:
     return (language or "ru").split("-")[0]
 
 
-@lru_cache(maxsize=256)
 def rgb(colour: str | None) -> tuple[float, float, float]:
     """``#rrggbb`` as fractions; anything else is black."""
     if isinstance(colour, str) and _COLOUR.fullmatch(colour):
@@ -124,11 +122,10 @@ def _wrap(paragraphs, space: float, limit: float, max_lines: int | None):
     return lines, fits
 
 
-@lru_cache(maxsize=4096)
 def fit(text: str, font, size: float, width: float, max_lines: int, shrink: bool):
     """(size, lines, fits) for ``text`` in ``font`` (anything with ``width(text)`` at 1 pt) in a box
     ``width`` points wide and ``max_lines`` lines tall, shrinking by SHRINK_STEP down to ``min_size`` when
-    ``shrink``. Cached: a template's fixed texts, and many filled-in ones, come back in every document."""
+    ``shrink``."""
     if not text.strip():
         return size, (), True
     measure = font.width
@@ -162,7 +159,6 @@ class PlacedText:
     lines: tuple[tuple[float, float, str], ...]  # (x, baseline, text)
 
 
-@lru_cache(maxsize=4096)
 def place(text: str, font, box: TextBox) -> PlacedText | None:
     """The lines of ``text`` fitted into ``box`` and placed: vertically centred in the box's lines, each
     line aligned in its width. None when there is nothing to draw."""

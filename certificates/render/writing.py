@@ -3,8 +3,7 @@
 A template's parts that are the same on every page — the background, pictures, texts without placeholders
 — are drawn once per PDF as a form (a run of them between two parts that change, so the order of the
 elements is kept) and shown by each page; only the filled-in texts and the QR code are drawn per page. The
-pictures go in from files (a JPEG embedded as it is), the fonts are the slim ones of ``fonts``, and the
-layouts of texts are cached per process (see ``layout``).
+pictures go in from files (a JPEG embedded as it is) and the fonts are the slim ones of ``fonts``.
 """
 
 from __future__ import annotations
