@@ -34,8 +34,9 @@ FILM = b""
 UPLOADS = {"host": ""}
 RECORDING = {"on": False}
 SAMPLES = []
-# Successful writes over the whole run, warm-up included: load.py checks them against the database.
-WRITES = {"uploads": 0, "score_saves": 0}
+# Writes over the whole run, warm-up included, as [sent, answered]: load.py checks the database against them (a
+# write still under way when the run stops may be stored without an answer).
+WRITES = {"uploads": [0, 0], "score_saves": [0, 0]}
 # Users done signing in (or refused): the measurement starts once every one is.
 SIGNED = {"done": 0}
 
@@ -168,6 +169,7 @@ class Student(Visitor):
         )
         if created.status_code != 201:
             return
+        WRITES["uploads"][0] += 1
         patched = self.send(
             "PATCH",
             uploads + urlsplit(created.headers["Location"]).path,
@@ -184,7 +186,7 @@ class Student(Visitor):
             },
         )
         if patched.status_code == 204:
-            WRITES["uploads"] += 1
+            WRITES["uploads"][1] += 1
 
 
 class Coordinator(Visitor):
@@ -232,6 +234,7 @@ class Juror(Visitor):
         self.wait()  # watching the film and thinking
         data = {f"c{pk}": str(random.randint(0, 10)) for pk in criteria}
         data.update(version=version.group(1), note="", action="draft", csrfmiddlewaretoken=self.csrf_token())
+        WRITES["score_saves"][0] += 1
         saved = self.send(
             "POST",
             path,
@@ -244,7 +247,7 @@ class Juror(Visitor):
             headers={"Referer": f"{self.origin}{path}"},
         )
         if saved.status_code == 302:
-            WRITES["score_saves"] += 1
+            WRITES["score_saves"][1] += 1
 
     @task(1)
     def write_floor(self):
