@@ -6,6 +6,7 @@ import types
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import override as translation_override
 
 from festival import sqlite_like
 from submissions import services
@@ -41,6 +42,17 @@ def test_coordinator_search_folds_kazakh_and_russian_letters(client, edition):
     assert coordinator_finds(client, "АУЫЛ") == ["Менің ауылым"]
     assert coordinator_finds(client, "двор") == ["Наш Двор"]
     assert coordinator_finds(client, "қасымов") == ["Менің ауылым", "Наш Двор"]  # the authors' last name
+
+
+def test_coordinator_list_offers_the_search_and_keeps_its_words(client, edition):
+    submitted_entry("Менің ауылым")
+    client.force_login(factories.coordinator("astana"))
+    page = client.get(reverse("submissions:region_entries", args=["astana"]), {"q": "ауыл"})
+    html = page.content.decode()
+    assert 'name="q"' in html and 'value="ауыл"' in html
+    with translation_override("ru"):
+        page = client.get(reverse("submissions:region_entries", args=["astana"]))
+    assert "Название или автор" in page.content.decode()
 
 
 def test_participants_search_folds_kazakh_and_russian_letters(client, edition):
