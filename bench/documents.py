@@ -26,7 +26,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.scratch import admin, database_urls
+from bench.scratch import admin, database_urls, production_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -111,21 +111,13 @@ def main():
     scratch = Path(tempfile.mkdtemp(prefix="festival-bench-documents-"))
     base_url, database_url, database = database_urls("documents")
     admin(base_url, f"CREATE DATABASE {database}")
-    env = {
-        "DJANGO_SETTINGS_MODULE": "festival.settings.production",
-        "SECRET_KEY": uuid.uuid4().hex * 2,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
-        "EMAIL_URL": "console://",
-        "DEFAULT_FROM_EMAIL": "bench@example.kz",
-        "SITE_URL": "https://festival.example.kz",
-        "PRIVATE_MEDIA_ROOT": str(scratch / "private"),
-        "UPLOAD_TEMP_ROOT": str(scratch / "uploads"),
-        "MEDIA_ROOT": str(scratch / "media"),
-        "DOCUMENT_QUEUE": f"documents-bench-{uuid.uuid4().hex[:8]}",
-        "DOCUMENT_CHUNK_SIZE": os.environ.get("DOCUMENT_CHUNK_SIZE", "250"),
-    }
+    env = production_environment(
+        scratch,
+        database_url=database_url,
+        redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
+        DOCUMENT_QUEUE=f"documents-bench-{uuid.uuid4().hex[:8]}",
+        DOCUMENT_CHUNK_SIZE=os.environ.get("DOCUMENT_CHUNK_SIZE", "250"),
+    )
     os.environ.update(env)
     sys.path.insert(0, str(BASE_DIR))
     worker = None

@@ -25,10 +25,9 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
-from bench.scratch import admin, database_urls
+from bench.scratch import admin, database_urls, production_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -204,22 +203,16 @@ def main():
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
     admin(base_url, f"CREATE DATABASE {database}")
     os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.load_settings",
-            "SECRET_KEY": uuid.uuid4().hex * 2,
-            "ALLOWED_HOSTS": HOST,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "EMAIL_URL": "console://",
-            "DEFAULT_FROM_EMAIL": "bench@example.kz",
-            "SITE_URL": "https://festival.example.kz",
+        production_environment(
+            scratch,
+            database_url=database_url,
+            redis_url=redis_url,
+            DJANGO_SETTINGS_MODULE="bench.load_settings",
+            ALLOWED_HOSTS=HOST,
             # Plain HTTP on the loopback: the clients say X-Forwarded-Proto: https, as the TLS proxy would.
-            "SECURE_SSL_REDIRECT": "false",
-            "PRIVATE_MEDIA_ROOT": str(scratch / "private"),
-            "UPLOAD_TEMP_ROOT": str(scratch / "uploads"),
-            "MEDIA_ROOT": str(scratch / "media"),
-            "STATIC_ROOT": str(scratch / "static"),
-        }
+            SECURE_SSL_REDIRECT="false",
+            STATIC_ROOT=str(scratch / "static"),
+        )
     )
     sys.path.insert(0, str(BASE_DIR))
     servers = []

@@ -1,6 +1,8 @@
-"""A throw-away PostgreSQL database for a benchmark, next to BENCH_DATABASE_URL's."""
+"""A throw-away PostgreSQL database for a benchmark, next to BENCH_DATABASE_URL's, and the environment of the
+production settings around it."""
 
 import os
+import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -20,3 +22,22 @@ def admin(base_url, sql):
     with connection.cursor() as cursor:
         cursor.execute(sql)
     connection.close()
+
+
+def production_environment(scratch, *, database_url, redis_url, **more):
+    """What festival.settings.production reads, for a run on 127.0.0.1 with its files under `scratch` (a
+    Path); `more` adds or replaces variables."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "festival.settings.production",
+        "SECRET_KEY": uuid.uuid4().hex * 2,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "EMAIL_URL": "console://",
+        "DEFAULT_FROM_EMAIL": "bench@example.kz",
+        "SITE_URL": "https://festival.example.kz",
+        "PRIVATE_MEDIA_ROOT": str(scratch / "private"),
+        "UPLOAD_TEMP_ROOT": str(scratch / "uploads"),
+        "MEDIA_ROOT": str(scratch / "media"),
+        **more,
+    }
