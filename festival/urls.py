@@ -60,5 +60,7 @@ urlpatterns += i18n_patterns(
     path("", include("judging.urls")),
     path("", include("certificates.urls")),
     path("", include("stats.urls")),
+    path("", include("people.urls")),
+    path("", include("organizing.urls")),
     path("admin/", admin.site.urls),
 )

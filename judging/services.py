@@ -7,7 +7,8 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 
-from festival.services import queue_after_commit
+from festival.models import RoleGrant
+from festival.services import queue_after_commit, role_grant
 from submissions.models import Entry
 from submissions.services import entry_outcome_set
 
@@ -128,6 +129,32 @@ def assignments_build(*, panel, by=None):
         actor=by, action="assignments_build", subject=f"panel {panel.pk}", panel=panel, after={"created": len(created)}
     )
     return len(created)
+
+
+@transaction.atomic
+def member_add(*, panel, juror, chair=False, by):
+    """Seat a juror on a panel (again, if they had left it), optionally as its chair. Assignments are not
+    built here: the organizer builds them when the panel is complete.
+
+    Side effects: the juror role (RoleGrant); an active PanelMember; Panel.chair when `chair`; an audit record.
+    Returns the PanelMember.
+    """
+    role_grant(user=juror, role=RoleGrant.Role.JUROR)
+    member, created = PanelMember.objects.get_or_create(panel=panel, juror=juror)
+    if not created and not member.active:
+        member.active = True
+        member.save(update_fields=["active"])
+    if chair and panel.chair_id != juror.pk:
+        Panel.objects.filter(pk=panel.pk).update(chair=juror)
+        panel.chair = juror
+    audit(
+        actor=by,
+        action="member_add",
+        subject=f"juror {juror.pk}",
+        panel=panel,
+        after={"juror": juror.pk, "chair": bool(chair)},
+    )
+    return member
 
 
 @transaction.atomic

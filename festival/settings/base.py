@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "judging",
     "certificates",
     "stats",
+    "people",
+    "organizing",
 ]
 
 MIDDLEWARE = [
