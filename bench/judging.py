@@ -103,7 +103,7 @@ def main():
         panel = Panel.objects.create(
             edition=edition,
             stage=Panel.Stage.REPUBLICAN,
-            name=f"P{index}",
+            name_ru=f"P{index}",
             deadline=timezone.now() + timezone.timedelta(days=30),
             tie_break=[["chair"]],
         )
@@ -140,7 +140,7 @@ def main():
             edition=edition,
             stage=Panel.Stage.REGIONAL,
             region=region,
-            name=f"R{index}",
+            name_ru=f"R{index}",
             deadline=timezone.now() + timezone.timedelta(days=30),
             method="trimmed",
             normalise=True,

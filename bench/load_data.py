@@ -249,7 +249,7 @@ def build(*, entries=5000, student_accounts=2000, schools_per_region=10, jurors_
             edition=edition,
             stage=Panel.Stage.REGIONAL,
             region=region,
-            name=f"Жюри · {region.name_ru}",
+            name_ru=f"Жюри · {region.name_ru}",
             deadline=deadline,
             chair=members[0],
             tie_break=[["chair"]],

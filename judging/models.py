@@ -48,7 +48,10 @@ class Criterion(LocalizedNameMixin, models.Model):
         return self.name
 
 
-class Panel(models.Model):
+class Panel(LocalizedNameMixin, models.Model):
+    """A jury: its members score the entries of its nominations (at the regional stage, of its region) until
+    the deadline. Its name is kept in Kazakh, Russian and English; `name` reads in the reader's language."""
+
     class Stage(models.TextChoices):
         REGIONAL = "regional", _("Regional stage")
         REPUBLICAN = "republican", _("Republican stage")
@@ -64,7 +67,9 @@ class Panel(models.Model):
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="panels", verbose_name=_("edition"))
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name_kk = models.CharField(_("name in Kazakh"), max_length=200, blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("region")
     )
@@ -86,7 +91,7 @@ class Panel(models.Model):
     tie_break = models.JSONField(_("tie-break rules"), default=list, blank=True)
 
     class Meta:
-        ordering = ["edition", "stage", "name"]
+        ordering = ["edition", "stage", "name_ru"]
         verbose_name = _("jury panel")
         verbose_name_plural = _("jury panels")
         constraints = [

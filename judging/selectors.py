@@ -20,10 +20,10 @@ def criteria_for(*, edition, nomination):
     """A nomination's own criteria if it has any, else the edition's general ones (`edition` and `nomination`:
     objects or ids)."""
     criteria = Criterion.objects.filter(Q(nomination=nomination) | Q(nomination__isnull=True), edition=edition)
-    return _criteria_of(list(criteria), getattr(nomination, "pk", nomination))
+    return criteria_of(list(criteria), getattr(nomination, "pk", nomination))
 
 
-def _criteria_of(criteria, nomination_id):
+def criteria_of(criteria, nomination_id):
     """Of an edition's criteria, in their order, those a nomination is scored by: its own if it has any, else the
     general ones. Pages with many nominations read the edition's criteria once and pick here."""
     own = [c for c in criteria if c.nomination_id == nomination_id]
@@ -209,7 +209,7 @@ def _rankings(panel, scores, entries, edition_criteria):
     )
     rankings = []
     for nomination, group in ((n, g) for n in panel.nominations.all() for g in groups or [None]):
-        criteria = _criteria_of(edition_criteria, nomination.pk)
+        criteria = criteria_of(edition_criteria, nomination.pk)
         math_criteria = [aggregation.Criterion(id=c.pk, maximum=c.maximum, weight=float(c.weight)) for c in criteria]
         wanted = {c.pk for c in criteria}
         # Only complete score sheets of this nomination's entries take part.

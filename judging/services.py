@@ -6,8 +6,9 @@ from collections import Counter
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
-from festival.models import RoleGrant
+from festival.models import Phase, Region, RoleGrant
 from festival.services import queue_after_commit, role_grant
 from submissions.models import Entry
 from submissions.services import entry_outcome_set
@@ -63,6 +64,232 @@ def criteria_default_create(*, edition):
             code=code,
             defaults={"name_kk": kk, "name_ru": ru, "name_en": en, "order": order},
         )
+
+
+# ---------------------------------------------------------------- setting the jury up
+
+
+def _phase_end(edition, kind):
+    phase = Phase.objects.filter(edition=edition, kind=kind).first()
+    if phase is None:
+        raise JudgingError("no_phase", phase=Phase.Kind(kind).label)
+    return phase.ends_at
+
+
+@transaction.atomic
+def panels_regional_create(*, edition, by):
+    """One regional panel per region for `edition`, judging all its nominations until the end of the regional
+    judging phase, named in three languages after the region. Idempotent: a region that has a regional panel
+    keeps it untouched. Refused (JudgingError "no_phase") when the edition has no regional judging phase.
+
+    Side effects: Panel rows with their nominations; an audit record. Returns the panels created.
+    """
+    deadline = _phase_end(edition, Phase.Kind.REGIONAL_JUDGING)
+    have = set(Panel.objects.filter(edition=edition, stage=Panel.Stage.REGIONAL).values_list("region_id", flat=True))
+    nominations = list(edition.nominations.all())
+    created = []
+    for region in Region.objects.exclude(pk__in=have):
+        panel = Panel.objects.create(
+            edition=edition,
+            stage=Panel.Stage.REGIONAL,
+            region=region,
+            name_kk=f"{region.name_kk}: өңірлік қазылар алқасы",
+            name_ru=f"Региональное жюри: {region.name_ru}",
+            name_en=f"Regional jury: {region.name_en}",
+            deadline=deadline,
+        )
+        panel.nominations.set(nominations)
+        created.append(panel)
+    audit(
+        actor=by,
+        action="panels_regional_create",
+        subject=f"edition {edition.year}",
+        after={"panels": [panel.pk for panel in created]},
+    )
+    return created
+
+
+@transaction.atomic
+def panels_republican_create(*, edition, by):
+    """One republican panel per nomination of `edition`, judging until the end of the republican judging
+    phase, named in three languages after the nomination. Idempotent: a nomination that a republican panel
+    already judges is left as it is. Refused (JudgingError "no_phase") without a republican judging phase.
+
+    Side effects: Panel rows with their nomination; an audit record. Returns the panels created.
+    """
+    deadline = _phase_end(edition, Phase.Kind.REPUBLICAN_JUDGING)
+    judged = set(
+        Panel.nominations.through.objects.filter(
+            panel__edition=edition, panel__stage=Panel.Stage.REPUBLICAN
+        ).values_list("nomination_id", flat=True)
+    )
+    created = []
+    for nomination in edition.nominations.exclude(pk__in=judged):
+        panel = Panel.objects.create(
+            edition=edition,
+            stage=Panel.Stage.REPUBLICAN,
+            name_kk=f"Республикалық қазылар алқасы: {nomination.name_kk}",
+            name_ru=f"Республиканское жюри: {nomination.name_ru}",
+            name_en=f"Republican jury: {nomination.name_en}",
+            deadline=deadline,
+        )
+        panel.nominations.add(nomination)
+        created.append(panel)
+    audit(
+        actor=by,
+        action="panels_republican_create",
+        subject=f"edition {edition.year}",
+        after={"panels": [panel.pk for panel in created]},
+    )
+    return created
+
+
+PANEL_SETTINGS = (
+    "name_kk",
+    "name_ru",
+    "name_en",
+    "deadline",
+    "method",
+    "normalise",
+    "assigning",
+    "jurors_per_entry",
+    "tie_break",
+)
+
+
+def _panel_state(panel):
+    state = {name: getattr(panel, name) for name in PANEL_SETTINGS}
+    state["deadline"] = panel.deadline.isoformat() if panel.deadline else None
+    state["chair"] = panel.chair_id
+    return state
+
+
+@transaction.atomic
+def panel_update(*, panel, by, chair=None, **values):
+    """Change a panel's settings (PANEL_SETTINGS) and its chair. The chair must be an active member
+    (JudgingError "chair_not_member"); None leaves the panel without a chair.
+
+    Side effects: the Panel row; an audit record with the values before and after.
+    """
+    panel = Panel.objects.select_for_update().get(pk=panel.pk)
+    unknown = set(values) - set(PANEL_SETTINGS)
+    if unknown:
+        raise TypeError(f"not a panel setting: {sorted(unknown)}")
+    chair_id = getattr(chair, "pk", chair)
+    if chair_id is not None and not PanelMember.objects.filter(panel=panel, juror=chair_id, active=True).exists():
+        raise JudgingError("chair_not_member")
+    before = _panel_state(panel)
+    for name, value in values.items():
+        setattr(panel, name, value)
+    panel.chair_id = chair_id
+    panel.full_clean(exclude=["edition", "region", "chair"])
+    panel.save(update_fields=[*values, "chair"])
+    audit(
+        actor=by,
+        action="panel_update",
+        subject=f"panel {panel.pk}",
+        panel=panel,
+        before=before,
+        after=_panel_state(panel),
+    )
+    return panel
+
+
+def assignments_build_check(panel):
+    """Refuse (JudgingError) to build a panel's assignments that would give nobody anything: without active
+    members ("no_members"), without criteria to score by ("no_criteria") or without entries ("no_entries")."""
+    if not PanelMember.objects.filter(panel=panel, active=True).exists():
+        raise JudgingError("no_members")
+    nominations = list(panel.nominations.all())
+    if not nominations or any(not criteria_for(edition=panel.edition_id, nomination=n) for n in nominations):
+        raise JudgingError("no_criteria")
+    if not panel_entries(panel).exists():
+        raise JudgingError("no_entries")
+
+
+def last_build_members(panel):
+    """The active members' ids at the panel's last build of assignments (a sorted list), or None before the
+    first build or when that build did not record them."""
+    event = AuditEvent.objects.filter(panel=panel, action="assignments_build").order_by("-at", "-pk").first()
+    if event is None or not isinstance(event.after, dict):
+        return None
+    return event.after.get("members")
+
+
+# ---------------------------------------------------------------- criteria
+
+
+CRITERION_FIELDS = ("nomination", "name_kk", "name_ru", "name_en", "maximum", "weight", "order")
+
+
+def _criterion_state(criterion):
+    return {
+        "nomination": criterion.nomination_id,
+        "code": criterion.code,
+        "name_kk": criterion.name_kk,
+        "name_ru": criterion.name_ru,
+        "name_en": criterion.name_en,
+        "maximum": criterion.maximum,
+        "weight": str(criterion.weight),
+        "order": criterion.order,
+    }
+
+
+def _free_code(edition, nomination, wanted):
+    base = (wanted or "criterion")[:34]
+    taken = set(Criterion.objects.filter(edition=edition, nomination=nomination).values_list("code", flat=True))
+    code, number = base, 2
+    while code in taken:
+        code, number = f"{base}-{number}", number + 1
+    return code
+
+
+@transaction.atomic
+def criteria_save(*, edition, changes=(), new=(), deleted=(), by):
+    """Save the organizer's edit of the edition's criteria in one go: all of it or nothing.
+
+    `changes`: [(criterion id, {field: value})] for the edition's criteria (fields of CRITERION_FIELDS);
+    `new`: [{field: value}] for criteria to add (a code is made from the English name); `deleted`: ids of
+    criteria to remove. A criterion that scores already use cannot be removed, nor moved to another nomination
+    (JudgingError "criterion_scored", with its name). Weights are above zero (JudgingError "weight").
+
+    Side effects: Criterion rows created, changed, deleted; an audit record per criterion.
+    """
+    ids = {pk for pk, _values in changes} | set(deleted)
+    criteria = {c.pk: c for c in Criterion.objects.select_for_update().filter(edition=edition, pk__in=ids)}
+    scored = set(ScoreItem.objects.filter(criterion__in=ids).values_list("criterion_id", flat=True).distinct())
+    for values in [values for _pk, values in changes] + list(new):
+        if "weight" in values and not values["weight"] > 0:
+            raise JudgingError("weight")
+    for pk in deleted:
+        criterion = criteria[pk]
+        if pk in scored:
+            raise JudgingError("criterion_scored", name=criterion.name)
+        before = _criterion_state(criterion)
+        criterion.delete()
+        audit(actor=by, action="criterion_delete", subject=f"criterion {before['code']}", before=before)
+    for pk, values in changes:
+        criterion = criteria[pk]
+        nomination = values.get("nomination", criterion.nomination)
+        if pk in scored and getattr(nomination, "pk", nomination) != criterion.nomination_id:
+            raise JudgingError("criterion_scored", name=criterion.name)
+        before = _criterion_state(criterion)
+        for name, value in values.items():
+            setattr(criterion, name, value)
+        criterion.save(update_fields=list(values))
+        audit(
+            actor=by,
+            action="criterion_change",
+            subject=f"criterion {criterion.code}",
+            before=before,
+            after=_criterion_state(criterion),
+        )
+    for values in new:
+        code = _free_code(
+            edition, values.get("nomination"), slugify(values.get("name_en") or values.get("name_ru", ""))
+        )
+        criterion = Criterion.objects.create(edition=edition, code=code, **values)
+        audit(actor=by, action="criterion_add", subject=f"criterion {code}", after=_criterion_state(criterion))
 
 
 def rule_conflict(panel, juror, entry):
@@ -126,7 +353,11 @@ def assignments_build(*, panel, by=None):
             panel=panel, juror=assignment.juror, entry=assignment.entry, defaults={"active": True}
         )
     audit(
-        actor=by, action="assignments_build", subject=f"panel {panel.pk}", panel=panel, after={"created": len(created)}
+        actor=by,
+        action="assignments_build",
+        subject=f"panel {panel.pk}",
+        panel=panel,
+        after={"created": len(created), "members": sorted(j.pk for j in members)},
     )
     return len(created)
 
@@ -160,8 +391,12 @@ def member_add(*, panel, juror, chair=False, by):
 @transaction.atomic
 def juror_drop(*, panel, juror, by):
     """A juror leaves the panel. Their submitted scores stay and count; what they had not submitted goes
-    to the other members. Side effects: PanelMember inactive, assignments moved, an audit record."""
+    to the other members. Side effects: PanelMember inactive (and the panel without a chair if it was theirs),
+    assignments moved, an audit record."""
     PanelMember.objects.filter(panel=panel, juror=juror).update(active=False)
+    # A chair who leaves the panel is no longer its chair: the chair is always one of the members.
+    if Panel.objects.filter(pk=panel.pk, chair=juror).update(chair=None):
+        panel.chair = None
     open_ones = Assignment.objects.filter(panel=panel, juror=juror, active=True).exclude(
         score__status=Score.Status.SUBMITTED
     )

@@ -1,13 +1,19 @@
-"""The juror's pages: panels with progress, blind scoring with "save and next", recusal."""
+"""The juror's pages: panels with progress, blind scoring with "save and next", recusal; the organizers' set-up
+of the jury (panels, members, criteria, assignments) and their decisions."""
+
+import contextlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -21,8 +27,8 @@ from submissions.messages import entry_error_message
 from submissions.models import Entry
 
 from . import selectors, services
-from .forms import RecuseForm, ScoreForm
-from .models import Assignment, Award, Panel, ResultsLock, Score, Showcase
+from .forms import CriterionFormSet, MemberAddForm, PanelForm, RecuseForm, ScoreForm
+from .models import Assignment, Award, Conflict, Criterion, Panel, PanelMember, ResultsLock, Score, Showcase
 from .protocol import PROTOCOL_LANGUAGES, panel_protocol_pdf
 
 
@@ -248,20 +254,225 @@ def region_panels(request, code):
 # ---------------------------------------------------------------- organizers: progress, decisions, the lock
 
 
+def _setup_message(error):
+    return {
+        "no_phase": _("The edition has no phase «%(phase)s»: set its dates first.") % error.params
+        if error.params
+        else "",
+        "chair_not_member": _("The chair must be one of the panel's members."),
+        "no_members": _("The panel has no members yet: add jurors first, then build the assignments."),
+        "no_criteria": _(
+            "There are no criteria to score by: create the criteria of the edition first, then build the assignments."
+        ),
+        "no_entries": _("The panel has no films to judge yet: nothing to assign."),
+        "criterion_scored": _(
+            "«%(name)s» is already used in scores: it cannot be deleted or moved to another nomination."
+        )
+        % error.params
+        if error.params
+        else "",
+        "weight": _("The weight must be above zero."),
+    }.get(error.code) or _("This is not possible now.")
+
+
 @permission_required("judging.manage_panels")
 @require_http_methods(["GET", "POST"])
 def organizer_panels(request):
+    """The organizers' jury set-up: panels made in one click, each with its progress and what it still lacks."""
     edition = Edition.objects.current()
     if request.method == "POST":
-        panel = get_object_or_404(Panel, pk=request.POST.get("panel"), edition=edition)
-        count = services.reminders_send(panel=panel, by=request.user)
-        messages.success(request, _("Reminders sent: %(count)s.") % {"count": count})
+        if edition is None:
+            raise Http404
+        action = request.POST.get("action", "remind")
+        try:
+            if action == "regional":
+                created = services.panels_regional_create(edition=edition, by=request.user)
+                messages.success(request, _("Regional panels created: %(count)s.") % {"count": len(created)})
+            elif action == "republican":
+                created = services.panels_republican_create(edition=edition, by=request.user)
+                messages.success(request, _("Republican panels created: %(count)s.") % {"count": len(created)})
+            else:
+                panel = get_object_or_404(Panel, pk=request.POST.get("panel"), edition=edition)
+                count = services.reminders_send(panel=panel, by=request.user)
+                messages.success(request, _("Reminders sent: %(count)s.") % {"count": count})
+        except services.JudgingError as error:
+            messages.error(request, _setup_message(error))
         return redirect("judging:organizer_panels")
-    panels = Panel.objects.filter(edition=edition).select_related("chair", "region") if edition else []
+    rows = []
+    if edition is not None:
+        panels = (
+            Panel.objects.filter(edition=edition)
+            .select_related("chair", "region")
+            .prefetch_related("nominations")
+            .annotate(assignment_count=Count("assignments", filter=Q(assignments__active=True), distinct=True))
+            .order_by("stage", "region__order", "name_ru")
+        )
+        criteria = list(Criterion.objects.filter(edition=edition))
+        for panel, progress in selectors.panels_progress(panels):
+            nominations = list(panel.nominations.all())
+            rows.append(
+                {
+                    "panel": panel,
+                    "progress": progress,
+                    "done": sum(done for _juror, done, _total in progress),
+                    "total": sum(total for _juror, _done, total in progress),
+                    "no_members": not progress,
+                    "no_criteria": not nominations
+                    or any(not selectors.criteria_of(criteria, n.pk) for n in nominations),
+                    "no_assignments": not panel.assignment_count,
+                }
+            )
     return render(
         request,
         "judging/organizer_panels.html",
-        {"edition": edition, "rows": selectors.panels_progress(panels)},
+        {
+            "edition": edition,
+            "rows": rows,
+            "has_regional": any(row["panel"].stage == Panel.Stage.REGIONAL for row in rows),
+            "has_republican": any(row["panel"].stage == Panel.Stage.REPUBLICAN for row in rows),
+            "criteria_count": Criterion.objects.filter(edition=edition).count() if edition else 0,
+        },
+    )
+
+
+def _panel_for_setup(pk):
+    edition = Edition.objects.current()
+    return get_object_or_404(Panel.objects.select_related("edition", "region", "chair"), pk=pk, edition=edition)
+
+
+def _build_report(panel):
+    """The rule and declared conflicts that keep jurors from films of the panel (not the dismissed ones)."""
+    return list(
+        Conflict.objects.filter(panel=panel)
+        .exclude(decision=Conflict.Decision.DISMISSED)
+        .select_related("juror", "entry")
+        .order_by("juror__last_name", "entry__title", "pk")
+    )
+
+
+@permission_required("judging.manage_panels")
+@require_http_methods(["GET", "POST"])
+def setup_panel(request, pk):
+    """One panel's set-up: names, deadline, rules of counting, members and chair, and building the assignments."""
+    panel = _panel_for_setup(pk)
+    criteria = list(Criterion.objects.filter(edition=panel.edition_id))
+    form = PanelForm(panel=panel, criteria=criteria)
+    member_form = MemberAddForm(panel=panel)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "settings":
+            form = PanelForm(request.POST, panel=panel, criteria=criteria)
+            if form.is_valid():
+                try:
+                    services.panel_update(
+                        panel=panel, by=request.user, chair=form.cleaned_data["chair"], **form.settings()
+                    )
+                except services.JudgingError as error:
+                    form.add_error("chair" if error.code == "chair_not_member" else None, _setup_message(error))
+                else:
+                    messages.success(request, _("The panel's settings are saved."))
+                    return redirect("judging:setup_panel", panel.pk)
+        elif action == "member_add":
+            member_form = MemberAddForm(request.POST, panel=panel)
+            if member_form.is_valid():
+                juror = member_form.cleaned_data["juror"]
+                services.member_add(panel=panel, juror=juror, chair=member_form.cleaned_data["chair"], by=request.user)
+                messages.success(
+                    request, _("%(name)s is on the panel now.") % {"name": juror.get_full_name() or juror.email}
+                )
+                return redirect("judging:setup_panel", panel.pk)
+        elif action == "member_drop":
+            member = get_object_or_404(
+                PanelMember.objects.select_related("juror"), panel=panel, juror=request.POST.get("juror"), active=True
+            )
+            services.juror_drop(panel=panel, juror=member.juror, by=request.user)
+            messages.success(
+                request,
+                _("%(name)s has left the panel; the films they had not scored went to the other members.")
+                % {"name": member.juror.get_full_name() or member.juror.email},
+            )
+            return redirect("judging:setup_panel", panel.pk)
+        elif action == "build":
+            try:
+                services.assignments_build_check(panel)
+                created = services.assignments_build(panel=panel, by=request.user)
+            except services.JudgingError as error:
+                messages.error(request, _setup_message(error))
+            else:
+                conflicts = len(_build_report(panel))
+                messages.success(
+                    request,
+                    _("Assignments built: %(created)s new. Pairs left out for a conflict of interest: %(conflicts)s.")
+                    % {"created": created, "conflicts": conflicts},
+                )
+            return redirect("judging:setup_panel", panel.pk)
+        else:
+            return HttpResponseBadRequest()
+    [(_panel, progress)] = selectors.panels_progress([panel])
+    members = sorted(juror.pk for juror, _done, _total in progress)
+    built_for = services.last_build_members(panel)
+    assignment_count = Assignment.objects.filter(panel=panel, active=True).count()
+    invite_url = ""
+    with contextlib.suppress(NoReverseMatch):  # the people app's page, which judging does not import
+        invite_url = reverse("people:invite") + "?" + urlencode({"role": "juror", "panel": panel.pk})
+    return render(
+        request,
+        "judging/setup_panel.html",
+        {
+            "panel": panel,
+            "form": form,
+            "member_form": member_form,
+            "progress": progress,
+            "assignment_count": assignment_count,
+            "members_changed": assignment_count > 0 and built_for is not None and built_for != members,
+            "conflicts": _build_report(panel),
+            "nominations": panel.nominations.all(),
+            "entry_count": selectors.panel_entries(panel).count(),
+            "invite_url": invite_url,
+        },
+    )
+
+
+@permission_required("judging.manage_panels")
+@require_http_methods(["GET", "POST"])
+def criteria(request):
+    """The current edition's criteria: names, scale, weight, order and nomination; added, changed and deleted."""
+    edition = Edition.objects.current()
+    if edition is None:
+        raise Http404
+    queryset = Criterion.objects.filter(edition=edition).select_related("nomination").order_by("order", "code")
+    formset = CriterionFormSet(queryset=queryset, form_kwargs={"edition": edition}, prefix="criteria")
+    if request.method == "POST":
+        if request.POST.get("action") == "defaults":
+            services.criteria_default_create(edition=edition)
+            services.audit(actor=request.user, action="criteria_default", subject=f"edition {edition.year}")
+            messages.success(request, _("The seven default criteria are created."))
+            return redirect("judging:criteria")
+        formset = CriterionFormSet(request.POST, queryset=queryset, form_kwargs={"edition": edition}, prefix="criteria")
+        if formset.is_valid():
+            deleted = [form.instance.pk for form in formset.deleted_forms if form.instance.pk]
+            changes, new = [], []
+            for form in formset.forms:
+                if form in formset.deleted_forms or not form.has_changed():
+                    continue
+                values = {name: form.cleaned_data[name] for name in services.CRITERION_FIELDS}
+                if form.instance.pk:
+                    changes.append(
+                        (form.instance.pk, {name: values[name] for name in form.changed_data if name in values})
+                    )
+                else:
+                    new.append(values)
+            try:
+                services.criteria_save(edition=edition, changes=changes, new=new, deleted=deleted, by=request.user)
+            except services.JudgingError as error:
+                messages.error(request, _setup_message(error))
+                return redirect("judging:criteria")
+            messages.success(request, _("The criteria are saved."))
+            return redirect("judging:criteria")
+    return render(
+        request,
+        "judging/criteria.html",
+        {"edition": edition, "formset": formset, "has_criteria": queryset.exists()},
     )
 
 

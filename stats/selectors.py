@@ -317,7 +317,7 @@ def _judging_table(edition, region):
         assigned=Count("assignments", filter=mine),
         submitted=Count("assignments", filter=mine & Q(assignments__score__status=Score.Status.SUBMITTED)),
         drafts=Count("assignments", filter=mine & Q(assignments__score__status=Score.Status.DRAFT)),
-    ).order_by("stage", "name")
+    ).order_by("stage", "name_ru")
     table = Table(
         key="judging",
         title=_("Judging"),

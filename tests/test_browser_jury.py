@@ -41,7 +41,7 @@ def test_juror_scores_panel_then_organizer_locks_and_publishes(browser, live_ser
     panel = Panel.objects.create(
         edition=edition,
         stage=Panel.Stage.REPUBLICAN,
-        name="Жюри: сюжеты",
+        name_ru="Жюри: сюжеты",
         deadline=timezone.now() + timezone.timedelta(days=3),
     )
     panel.nominations.add(first.nomination)

@@ -31,7 +31,7 @@ def panel_with(edition, jurors, *, assigning=Panel.Assigning.ALL, per_entry=2, d
     panel = Panel.objects.create(
         edition=edition,
         stage=Panel.Stage.REPUBLICAN,
-        name="Жюри: сюжеты",
+        name_ru="Жюри: сюжеты",
         assigning=assigning,
         jurors_per_entry=per_entry,
         deadline=timezone.now() + datetime.timedelta(days=deadline_days),
@@ -569,7 +569,7 @@ def test_coordinator_sees_regional_panel_ranking_of_own_region_only(client, edit
         edition=edition,
         stage=Panel.Stage.REGIONAL,
         region=factories.region("astana"),
-        name="Жюри Астаны",
+        name_ru="Жюри Астаны",
         deadline=timezone.now() + datetime.timedelta(days=3),
     )
     client.force_login(factories.coordinator("astana"))
@@ -617,7 +617,7 @@ def test_coordinator_picks_finalist_from_the_regional_ranking(client, edition):
         edition=edition,
         stage=Panel.Stage.REGIONAL,
         region=factories.region("astana"),
-        name="Жюри Астаны",
+        name_ru="Жюри Астаны",
         deadline=now + datetime.timedelta(days=3),
     )
     panel.nominations.add(edition.nominations.get(code="tv-story"))
@@ -755,7 +755,7 @@ def test_the_organizers_panels_query_count_does_not_grow(client, edition):
     grow(2)
     three, page = page_queries(client, reverse("judging:organizer_panels"))
     assert len(page.context["rows"]) == 3
-    assert all(len(progress) == 2 for _panel, progress in page.context["rows"])
+    assert all(len(row["progress"]) == 2 for row in page.context["rows"])
     assert len(three) == len(one)
 
 
@@ -767,7 +767,7 @@ def judged_panel(edition, nominations, *, juror, stage=Panel.Stage.REPUBLICAN, r
         edition=edition,
         stage=stage,
         region=region,
-        name="Жюри",
+        name_ru="Жюри",
         deadline=timezone.now() + datetime.timedelta(days=5),
     )
     panel.nominations.add(*edition.nominations.filter(code__in=nominations))

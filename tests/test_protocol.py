@@ -155,7 +155,9 @@ def test_empty_panel_still_renders(edition):
         with override(language):
             assert gettext("No submitted scores yet.") in text and gettext("Signature") in text
 
-    bare = Panel.objects.create(edition=edition, stage=Panel.Stage.REPUBLICAN, name="Бос алқа", deadline=timezone.now())
+    bare = Panel.objects.create(
+        edition=edition, stage=Panel.Stage.REPUBLICAN, name_ru="Бос алқа", deadline=timezone.now()
+    )
     assert "Бос алқа" in " ".join(pages(panel_protocol_pdf(bare, language="kk")))
 
 

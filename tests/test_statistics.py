@@ -35,7 +35,7 @@ def _film(entry, status):
 def _panel(edition, name, region=None):
     stage = Panel.Stage.REGIONAL if region else Panel.Stage.REPUBLICAN
     return Panel.objects.create(
-        edition=edition, stage=stage, region=region, name=name, deadline=timezone.now() + timedelta(days=9)
+        edition=edition, stage=stage, region=region, name_ru=name, deadline=timezone.now() + timedelta(days=9)
     )
 
 
