@@ -21,7 +21,7 @@ class PanelMemberInline(admin.TabularInline):
 class PanelAdmin(admin.ModelAdmin):
     list_display = ["name", "edition", "stage", "region", "chair", "deadline", "method", "normalise"]
     list_filter = ["edition", "stage", "region"]
-    search_fields = ["name"]
+    search_fields = ["name_kk", "name_ru", "name_en"]
     filter_horizontal = ["nominations"]
     autocomplete_fields = ["chair"]
     inlines = [PanelMemberInline]
@@ -34,6 +34,11 @@ class AssignmentAdmin(admin.ModelAdmin):
     search_fields = ["juror__email", "entry__title"]
     list_select_related = ["panel", "juror", "entry"]
     readonly_fields = ["panel", "juror", "entry", "created_at"]
+
+    def has_add_permission(self, request):
+        # Assignments are built on the panel's set-up page (judging:setup_panel), around conflicts of interest;
+        # a hand-made one would skip those rules, and the form had no entry to give (NOT NULL).
+        return False
 
 
 @admin.register(Conflict)

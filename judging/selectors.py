@@ -194,7 +194,7 @@ def panels_results(panels):
     for panel_id, juror, entry, criterion, value in items.iterator(chunk_size=5000):
         scores[panel_id][juror][entry][criterion] = value
     scored = {entry for by_juror in scores.values() for by_entry in by_juror.values() for entry in by_entry}
-    entries = {e.pk: e for e in Entry.objects.filter(pk__in=scored).select_related("nomination", "age_group")}
+    entries = {e.pk: e for e in Entry.objects.filter(pk__in=scored).select_related("nomination", "age_group", "region")}
     criteria = defaultdict(list)  # per edition, in their order
     for criterion in Criterion.objects.filter(edition__in={panel.edition_id for panel in panels}):
         criteria[criterion.edition_id].append(criterion)

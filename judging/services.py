@@ -614,8 +614,13 @@ def results_lock(*, edition, by):
     lock, _created = ResultsLock.objects.select_for_update().get_or_create(edition=edition, defaults={"changed_by": by})
     if lock.locked and not _created:
         raise JudgingError("locked")
+    # The finalists' rows are locked before the awards are read: award_set locks its entry before it writes,
+    # so an award saved while the results lock is taken is either committed and read here, or waits for the lock
+    # and is then refused (results_locked) — never written beside an outcome computed without it.
     finalists = set(
-        Entry.objects.filter(edition=edition, state=Entry.State.REPUBLICAN_PARTICIPANT).values_list("pk", flat=True)
+        Entry.objects.select_for_update()
+        .filter(edition=edition, state=Entry.State.REPUBLICAN_PARTICIPANT)
+        .values_list("pk", flat=True)
     )
     awarded = set(Award.objects.filter(entry__edition=edition).values_list("entry_id", flat=True))
     entry_outcome_set(ids=finalists & awarded, outcome=Entry.State.AWARDED)

@@ -255,10 +255,8 @@ def region_panels(request, code):
 
 
 def _setup_message(error):
-    return {
-        "no_phase": _("The edition has no phase «%(phase)s»: set its dates first.") % error.params
-        if error.params
-        else "",
+    messages_by_code = {
+        "no_phase": _("The edition has no phase «%(phase)s»: set its dates first."),
         "chair_not_member": _("The chair must be one of the panel's members."),
         "no_members": _("The panel has no members yet: add jurors first, then build the assignments."),
         "no_criteria": _(
@@ -267,12 +265,13 @@ def _setup_message(error):
         "no_entries": _("The panel has no films to judge yet: nothing to assign."),
         "criterion_scored": _(
             "«%(name)s» is already used in scores: it cannot be deleted or moved to another nomination."
-        )
-        % error.params
-        if error.params
-        else "",
+        ),
         "weight": _("The weight must be above zero."),
-    }.get(error.code) or _("This is not possible now.")
+    }
+    message = messages_by_code.get(error.code)
+    if message is None:
+        return _("This is not possible now.")
+    return message % error.params if error.params else message
 
 
 @permission_required("judging.manage_panels")
@@ -487,19 +486,42 @@ def organizer_results(request):
         try:
             if action == "award":
                 entry = get_object_or_404(Entry, pk=request.POST.get("entry"), edition=edition)
-                kind, place = _award_choice(request.POST.get("award", ""))
+                value = request.POST.get("award", "")
+                if value not in dict(award_choices()):
+                    return HttpResponseBadRequest()
+                kind, place = _award_choice(value)
                 services.award_set(
                     entry=entry, kind=kind, place=place, note=request.POST.get("note", ""), by=request.user
                 )
+                if kind is None:
+                    messages.success(request, _("Saved: «%(title)s» has no award now.") % {"title": entry.title})
+                else:
+                    messages.success(
+                        request,
+                        _("Saved: «%(title)s» — %(award)s.")
+                        % {"title": entry.title, "award": award_label(kind, place)},
+                    )
             elif action == "showcase":
                 entry = get_object_or_404(Entry, pk=request.POST.get("entry"), edition=edition)
-                services.showcase_set(entry=entry, shown=request.POST.get("shown") == "1", by=request.user)
+                shown = request.POST.get("shown") == "1"
+                services.showcase_set(entry=entry, shown=shown, by=request.user)
+                messages.success(
+                    request,
+                    (
+                        _("«%(title)s» is shown on the results page.")
+                        if shown
+                        else _("«%(title)s» is no longer shown on the results page.")
+                    )
+                    % {"title": entry.title},
+                )
             elif action == "lock":
                 services.results_lock(edition=edition, by=request.user)
                 messages.success(request, _("The results are locked and published."))
             elif action == "reopen":
                 services.results_reopen(edition=edition, by=request.user, reason=request.POST.get("reason", ""))
                 messages.success(request, _("The results are open again; the reason is recorded."))
+            else:
+                return HttpResponseBadRequest()
         except services.JudgingError as error:
             messages.error(request, _decision_message(error))
         return redirect("judging:organizer_results")
@@ -513,6 +535,7 @@ def organizer_results(request):
             entry.award_value = (
                 "" if award is None else (f"place:{award.place}" if award.kind == Award.Kind.PLACE else award.kind)
             )
+            entry.award_label = award_label(award.kind, award.place) if award else ""
             entry.award_note = award.note if award else ""
             entry.shown = entry.pk in shown
     return render(
@@ -521,20 +544,30 @@ def organizer_results(request):
         {
             "edition": edition,
             "rankings": rankings,
+            "has_age_groups": edition.age_groups.exists(),
             "locked": selectors.results_locked(edition),
-            "choices": AWARD_CHOICES,
+            "choices": award_choices(),
         },
     )
 
 
-AWARD_CHOICES = [
-    ("", "—"),
-    ("place:1", "1"),
-    ("place:2", "2"),
-    ("place:3", "3"),
-    ("grand_prix", "GP"),
-    ("mention", "★"),
-]
+def award_label(kind, place=None):
+    """An award as people say it: «2nd place», «Grand Prix», «Special mention»."""
+    if kind == Award.Kind.PLACE:
+        return {1: _("1st place"), 2: _("2nd place"), 3: _("3rd place")}.get(place, "")
+    return {Award.Kind.GRAND_PRIX: _("Grand Prix"), Award.Kind.MENTION: _("Special mention")}.get(kind, "")
+
+
+def award_choices():
+    """The values the results page posts (kept as they were) with their labels spelt out."""
+    return [
+        ("", _("No award")),
+        ("place:1", award_label(Award.Kind.PLACE, 1)),
+        ("place:2", award_label(Award.Kind.PLACE, 2)),
+        ("place:3", award_label(Award.Kind.PLACE, 3)),
+        (Award.Kind.GRAND_PRIX.value, award_label(Award.Kind.GRAND_PRIX)),
+        (Award.Kind.MENTION.value, award_label(Award.Kind.MENTION)),
+    ]
 
 
 def _award_choice(value):
