@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "organizing"
-urlpatterns = []
+urlpatterns = [
+    path("organizer/editions/new/", views.edition_new, name="edition_new"),
+    path("organizer/edition/", views.edition, name="edition"),
+    path("organizer/edition/nominations/", views.nominations, name="nominations"),
+    path("organizer/edition/nominations/<int:pk>/", views.nomination, name="nomination"),
+    path("organizer/edition/age-groups/", views.age_groups, name="age_groups"),
+    path("organizer/edition/quotas/", views.quotas, name="quotas"),
+    path("organizer/edition/readiness/", views.readiness, name="readiness"),
+    path("organizer/edition/demo-phase/", views.demo_phase, name="demo_phase"),
+]

@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from festival.env import env_int, env_str, env_url
+from festival.env import env_bool, env_int, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Runtime data of the embedded default (SQLite file, media, the filesystem broker) lives here.
@@ -205,6 +205,10 @@ CELERY_TASK_ROUTES = {
 }
 DOCUMENT_CHUNK_SIZE = env_int("DOCUMENT_CHUNK_SIZE", 250, minimum=1)
 DOCUMENT_LETTERS_PER_RUN = env_int("DOCUMENT_LETTERS_PER_MINUTE", 600, minimum=1)
+
+# Demonstrations: the organizers' edition page (and manage.py demo_phase) can open any phase now by moving the
+# whole calendar. Never in production, where the dates are the festival's rules.
+DEMO_MODE = env_bool("DEMO_MODE", False)
 
 LOGGING = {
     "version": 1,

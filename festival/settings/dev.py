@@ -1,6 +1,6 @@
 """Development and the embedded demo: SQLite and a filesystem broker unless DATABASE_URL / REDIS_URL say otherwise."""
 
-from festival.env import env_list, env_str
+from festival.env import env_bool, env_list, env_str
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR
@@ -9,6 +9,8 @@ from .broker import filesystem_broker, redis_cache, redis_url_or_none
 DEBUG = True
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-never-used-in-production-3f9a1c")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# The embedded demo: a phase can be opened now from the organizer's edition page (DEMO_MODE=0 turns it off).
+DEMO_MODE = env_bool("DEMO_MODE", True)
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 STATIC_ROOT = VAR_DIR / "static"
