@@ -98,7 +98,7 @@ class PanelForm(forms.Form):
         codes = {}
         for criterion in criteria:
             codes.setdefault(criterion.code, criterion.name)
-        rule_choices = [("", _("—")), ("chair", _("The chair's score"))] + [
+        rule_choices = [("", "—"), ("chair", _("The chair's score"))] + [
             (f"criterion:{code}", _("The score on «%(name)s»") % {"name": name}) for code, name in codes.items()
         ]
         for index in range(TIE_BREAK_SLOTS):
