@@ -387,6 +387,36 @@ def test_quotas_page_queries_do_not_grow_with_nominations(client, organizer, edi
     assert len(first) == len(fewer)
 
 
+@pytest.mark.parametrize("page", ["organizing:nominations", "organizing:readiness"])
+def test_list_pages_read_in_a_fixed_number_of_queries(client, organizer, edition, page):
+    def panels(count):
+        for index in range(count):
+            panel = Panel.objects.create(
+                edition=edition,
+                stage=Panel.Stage.REPUBLICAN,
+                name_ru=f"Жюри {index}",
+                deadline=timezone.now() + datetime.timedelta(days=60),
+            )
+            panel.nominations.set(edition.nominations.all()[:2])
+
+    Nomination.objects.filter(edition=edition).exclude(code="tv-story").delete()
+    panels(1)
+    one, _response = page_queries(client, reverse(page))
+    for index in range(2):
+        Nomination.objects.create(
+            edition=edition,
+            code=f"n{index}",
+            name_kk="а",
+            name_ru="б",
+            name_en="c",
+            max_duration_seconds=60,
+            max_file_size_mb=10,
+        )
+    panels(2)
+    three, _response = page_queries(client, reverse(page))
+    assert len(one) == len(three)
+
+
 # ---------------------------------------------------------------- readiness
 
 
@@ -544,3 +574,72 @@ def test_pages_only_for_organizers(client, edition, name):
     assert client.get(reverse(f"organizing:{name}")).status_code == 403
     client.force_login(factories.organizer())
     assert client.get(reverse(f"organizing:{name}")).status_code == 200
+
+
+# ---------------------------------------------------------------- in the browser
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_organizer_sets_up_a_new_edition_from_the_pages(browser, live_server):
+    from tests.browser import shot, signed_in_page
+
+    organizer = factories.organizer()
+    page = signed_in_page(browser, live_server, organizer, viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/ru/organizer/")
+    page.click(f"a[href='{reverse('organizing:edition_new').replace('/en/', '/ru/')}']")
+    year = timezone.localdate().year
+    page.fill("input[name=year]", str(year))
+    page.check("input[name=make_current]")
+    page.fill("input[name=regional_judging]", f"{year}-02-15T09:00")  # before the submission: refused
+    page.get_by_test_id("open-edition").click()
+    assert page.locator(".invalid-feedback").count() == 1
+    assert not Edition.objects.exists()
+    shot(page, "organizing-edition-new-refused")
+    page.fill("input[name=regional_judging]", f"{year}-04-15T09:00")
+    page.get_by_test_id("open-edition").click()
+    page.get_by_test_id("phases-form").wait_for()
+    edition = Edition.objects.get(year=year)
+    assert edition.is_current and edition.nominations.count() == 8 and edition.criteria.count() == 7
+    assert timezone.localtime(Phase.objects.get(edition=edition, kind=Phase.Kind.REGIONAL_JUDGING).starts_at).hour == 9
+
+    # The calendar: registration opens now-ish, every phase entered in Astana time.
+    now = timezone.localtime()
+    starts = [now - datetime.timedelta(days=1) + datetime.timedelta(days=30 * index) for index in range(6)]
+    for kind, moment in zip(Phase.ORDER, starts, strict=True):
+        page.fill(f"input[name={kind}]", moment.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("input[name=ends_at]", (starts[-1] + datetime.timedelta(days=60)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_test_id("save-phases").click()
+    page.locator("tr[data-open='1'][data-phase='registration']").wait_for()
+    shot(page, "organizing-edition")
+
+    # A nomination's rules, the age groups, one quota, and the checklist.
+    tv = edition.nominations.get(code="tv-story")
+    page.goto(f"{live_server.url}/ru/organizer/edition/nominations/{tv.pk}/")
+    page.fill("input[name=max_duration_minutes]", "6")
+    page.get_by_test_id("nomination-form").locator("button").click()
+    page.get_by_test_id("nominations").wait_for()
+    tv.refresh_from_db()
+    assert tv.max_duration_seconds == 360
+
+    page.goto(f"{live_server.url}/ru/organizer/edition/age-groups/")
+    page.fill("input[name=form-3-name_kk]", "Жастар")
+    page.fill("input[name=form-3-name_ru]", "Молодёжь")
+    page.fill("input[name=form-3-name_en]", "Youth")
+    page.fill("input[name=form-3-min_age]", "30")
+    page.fill("input[name=form-3-max_age]", "35")
+    page.get_by_test_id("age-groups-form").locator("button").click()
+    page.get_by_test_id("age-groups-form").wait_for()
+    assert edition.age_groups.count() == 4
+
+    astana = Region.objects.get(code="astana")
+    page.goto(f"{live_server.url}/ru/organizer/edition/quotas/")
+    page.fill(f"input[name=q_{astana.pk}_{tv.pk}]", "2")
+    page.get_by_test_id("save-quotas").click()
+    page.get_by_test_id("quotas-form").wait_for()
+    assert RegionQuota.objects.get(region=astana, nomination=tv).quota == 2
+
+    page.goto(f"{live_server.url}/ru/organizer/edition/readiness/")
+    page.get_by_test_id("readiness").wait_for()
+    assert page.locator(f"a[href='{reverse('people:list').replace('/en/', '/ru/')}']").count() >= 1
+    shot(page, "organizing-readiness")
