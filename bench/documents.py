@@ -130,7 +130,7 @@ def main():
 
         from certificates import designs, render, services
         from certificates.models import Document, IssueJob, Kind
-        from festival.demo import demo_phases
+        from organizing.demo import demo_phases
         from festival.models import Participant, Region, School, User
         from festival.services import edition_create
         from submissions.models import RegionalParticipant

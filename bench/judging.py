@@ -38,7 +38,7 @@ def main():
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from festival.demo import demo_phases
+    from organizing.demo import demo_phases
     from festival.models import Edition, Participant, Region, RoleGrant, School, User
     from festival.services import edition_create, role_grant
     from judging import aggregation, services

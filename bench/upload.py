@@ -264,7 +264,7 @@ def prepare_database():
     from django.core.management import call_command
     from django.db import connections
 
-    from festival.demo import DEMO_PASSWORD, demo_load
+    from organizing.demo import DEMO_PASSWORD, demo_load
     from festival.models import Edition, User
     from submissions.models import Entry
 

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from festival import services
-from festival.demo import demo_phases
+from organizing.demo import demo_phases
 from festival.models import Consent, Region, RoleGrant, School, User
 
 
