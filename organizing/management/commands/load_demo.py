@@ -11,10 +11,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         demo_load()
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}), each with what to do first:")
+        self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}), each with what to do first:")
         with translation.override("ru"):
             for account in demo_logins():
                 role = account.role or account.kind
                 url = settings.SITE_URL.rstrip("/") + reverse(account.page, args=account.page_args)
-                self.stdout.write(f"  {account.email:<27} {role:<11} {account.todo}")
-                self.stdout.write(f"  {'':<27} {'':<11} {url}")
+                self.stdout.write(f"    {account.email:<27} {role:<11} {account.todo}")
+                self.stdout.write(f"    {'':<27} {'':<11} {url}")

@@ -17,13 +17,13 @@ class Command(BaseCommand):
         report = demo_entries_load()
         if report.no_ffmpeg:
             self.stdout.write(
-                "ffmpeg is not installed: the demo has no films, so the coordinators, the jurors and the organizer"
+                "  ffmpeg is not installed: the demo has no films, so the coordinators, the jurors and the organizer"
                 " have nothing to do yet. Install ffmpeg (the worker needs it to check films) and run again."
             )
         elif report.wrong_phase:
             self.stdout.write(
-                "The demo's films are made while films are being sent (manage.py demo_phase regional_submission);"
+                "  The demo's films are made while films are being sent (manage.py demo_phase regional_submission);"
                 " none was made now."
             )
         elif report.made:
-            self.stdout.write(f"Demo films: {report.made} made with ffmpeg and checked in {report.seconds:.1f} s.")
+            self.stdout.write(f"  Demo films: {report.made} made with ffmpeg and checked in {report.seconds:.1f} s.")
