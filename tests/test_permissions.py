@@ -36,7 +36,8 @@ JOB = "job"  # and this for an import job of Astana's coordinator
 PANEL, ASSIGNMENT = "panel", "assignment"
 # Documents: the student's certificate, a design, an issuing job (its batch has no file yet), Astana's archive.
 DOCUMENT, TEMPLATE, ISSUE_JOB, ARCHIVE = "document", "template", "issue_job", "archive"
-OBJECTS = (ENTRY, JOB, PANEL, ASSIGNMENT, DOCUMENT, TEMPLATE, ISSUE_JOB, ARCHIVE)
+NOMINATION = "nomination"  # the nomination of the student's entry, in the current edition
+OBJECTS = (ENTRY, JOB, PANEL, ASSIGNMENT, DOCUMENT, TEMPLATE, ISSUE_JOB, ARCHIVE, NOMINATION)
 
 
 def everyone(code):
@@ -85,6 +86,8 @@ MATRIX = {
     "judging:protocol": ((PANEL,), only(["organizer"])),
     "judging:region_panels": (("astana",), only(["coordinator", "organizer"])),
     "judging:organizer_panels": ((), only(["organizer"])),
+    "judging:setup_panel": ((PANEL,), only(["organizer"])),
+    "judging:criteria": ((), only(["organizer"])),
     "judging:organizer_results": ((), only(["organizer"])),
     "judging:public": ((), everyone(OK)),
     "judging:public_poster": ((ENTRY,), everyone(NOT_FOUND)),
@@ -140,6 +143,25 @@ MATRIX = {
     "statistics:export": ((), only(["organizer"])),
     "statistics:region": (("astana",), only(["coordinator", "organizer"])),
     "statistics:region_export": (("astana",), only(["coordinator", "organizer"])),
+    # People: the organizers' list of roles and their invitations. The invitee's page is public; a damaged
+    # token is a bad request (400) with a page saying what to do, for everyone.
+    "people:list": ((), only(["organizer"])),
+    "people:invite": ((), only(["organizer"])),
+    "people:accept": (("not-a-token",), everyone(BAD)),
+    # The organizers' actions on an invitation are POST only (405 to a GET); a role that does not exist: 404.
+    "people:resend": ((0,), only(["organizer"], code=NOT_ALLOWED)),
+    "people:cancel": ((0,), only(["organizer"], code=NOT_ALLOWED)),
+    "people:revoke": ((0,), only(["organizer"], code=NOT_FOUND)),
+    # Running the edition: the organizers' own pages. The demo's phase control is not there at all (404 to
+    # everyone) unless settings.DEMO_MODE, which tests leave off, as production does.
+    "organizing:edition_new": ((), only(["organizer"])),
+    "organizing:edition": ((), only(["organizer"])),
+    "organizing:nominations": ((), only(["organizer"])),
+    "organizing:nomination": ((NOMINATION,), only(["organizer"])),
+    "organizing:age_groups": ((), only(["organizer"])),
+    "organizing:quotas": ((), only(["organizer"])),
+    "organizing:readiness": ((), only(["organizer"])),
+    "organizing:demo_phase": ((), everyone(NOT_FOUND)),
     # The upload protocol answers GET with 405 to everyone; what it does allow is in tests/test_tus.py.
     "tus:collection": ((), everyone(NOT_ALLOWED)),
     "tus:resource": (("00000000-0000-0000-0000-000000000000",), everyone(NOT_ALLOWED)),
@@ -200,12 +222,13 @@ def people(db, edition):
         "juror": factories.juror(),
         "organizer": factories.organizer(),
         "entry": entry,
+        "nomination": entry.nomination,
         "job": ImportJob.objects.create(
             region=entry.region, created_by=entry.created_by, file="imports/x.xlsx", original_name="x.xlsx"
         ),
     }
     panel = Panel.objects.create(
-        edition=edition, stage=Panel.Stage.REPUBLICAN, name="Жюри", deadline=timezone.now() + timedelta(days=9)
+        edition=edition, stage=Panel.Stage.REPUBLICAN, name_ru="Жюри", deadline=timezone.now() + timedelta(days=9)
     )
     PanelMember.objects.create(panel=panel, juror=result["juror"])
     result["panel"] = panel
