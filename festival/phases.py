@@ -3,7 +3,8 @@
 import functools
 
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from .models import Edition, Phase
 
@@ -37,16 +38,65 @@ def phase_allows(edition, action, moment=None):
     return any(p.kind in ACTION_PHASES[action] and p.is_open(moment) for p in edition.phases.all())
 
 
+def _closed(edition, action):
+    phases = [p for p in edition.phases.all() if p.kind in ACTION_PHASES[action]] if edition else []
+    return PhaseClosed(action, edition, phases)
+
+
 def phase_check(*, edition, action, moment=None):
     """Raise PhaseClosed unless `action` is allowed in `edition` at `moment`."""
     if not phase_allows(edition, action, moment):
-        phases = [p for p in edition.phases.all() if p.kind in ACTION_PHASES[action]] if edition else []
-        raise PhaseClosed(action, edition, phases)
+        raise _closed(edition, action)
+
+
+def _periods(phases):
+    """The phases' (start, end) with overlapping or adjoining ones joined: the times the action is open."""
+    periods = []
+    for phase in sorted(phases, key=lambda p: p.starts_at):
+        if periods and phase.starts_at <= periods[-1][1]:
+            periods[-1][1] = max(periods[-1][1], phase.ends_at)
+        else:
+            periods.append([phase.starts_at, phase.ends_at])
+    return periods
+
+
+def _moment(moment):
+    return formats.date_format(timezone.localtime(moment), "j E Y, H:i")
+
+
+def phase_closed_message(closed, moment=None):
+    """One sentence, in the reader's language, saying when the refused action is open or was open last, in
+    Astana time: what a message shows in place of the refused action."""
+    moment = moment or timezone.now()
+    periods = _periods(closed.phases)
+    if not periods:
+        if closed.edition is None:
+            return _("No edition of the festival is open at the moment.")
+        return _("This is not open now: the festival's calendar has no dates for it yet.")
+    upcoming = [period for period in periods if period[0] > moment]
+    start, end = upcoming[0] if upcoming else periods[-1]
+    values = {"start": _moment(start), "end": _moment(end)}
+    if upcoming:
+        return _("This is not open yet: it opens on %(start)s and stays open until %(end)s (Astana time).") % values
+    return _("This is closed: it was open from %(start)s to %(end)s (Astana time).") % values
+
+
+def phase_message(edition, action, moment=None):
+    """Empty while `action` is allowed; otherwise phase_closed_message's sentence naming its dates, for a page that
+    leaves the action out."""
+    if phase_allows(edition, action, moment):
+        return ""
+    return phase_closed_message(_closed(edition, action), moment)
 
 
 def phase_closed_response(request, closed):
     """The page saying when an action is (or was) open, for a PhaseClosed."""
-    context = {"edition": closed.edition, "phases": closed.phases, "now": timezone.now()}
+    context = {
+        "edition": closed.edition,
+        "phases": closed.phases,
+        "now": timezone.now(),
+        "message": phase_closed_message(closed),
+    }
     return render(request, "festival/phase_closed.html", context, status=403)
 
 

@@ -37,7 +37,7 @@ from .forms import (
     SupervisorRegistrationForm,
 )
 from .models import Edition, Region, School, User
-from .phases import phase_allows, phase_required
+from .phases import phase_allows, phase_message, phase_required
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def csrf_failure(request, reason=""):
 @require_safe
 def register_choice(request):
     edition = Edition.objects.current()
-    context = {"edition": edition, "registration_open": phase_allows(edition, "register")}
+    context = {"edition": edition, "closed_message": phase_message(edition, "register")}
     return render(request, "registration/register_choice.html", context)
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from festival.models import Edition, Region
-from festival.phases import PhaseClosed
+from festival.phases import PhaseClosed, phase_closed_message
 from festival.views import permission_required
 from submissions import services as entry_services
 from submissions.media_views import private_file_response
@@ -179,8 +179,8 @@ def results(request, pk):
             entry_services.entry_set_finalist(entry=entry, by=request.user, finalist=True)
         except entry_services.EntryError as error:
             messages.error(request, entry_error_message(error))
-        except PhaseClosed:
-            messages.error(request, _("This is not open now: see the dates on the festival's page."))
+        except PhaseClosed as closed:
+            messages.error(request, phase_closed_message(closed))
         else:
             messages.success(request, _("Chosen as a regional finalist."))
         return redirect("judging:results", panel.pk)

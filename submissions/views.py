@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from festival.models import Edition, Region, School, User
-from festival.phases import PhaseClosed, phase_allows, phase_check, phase_closed_response, phase_required
+from festival.phases import (
+    PhaseClosed,
+    phase_check,
+    phase_closed_message,
+    phase_closed_response,
+    phase_message,
+    phase_required,
+)
 from festival.views import permission_required
 
 from . import selectors, services
@@ -60,7 +67,7 @@ def my_entries(request):
         "submissions/my_entries.html",
         {
             "entries": selectors.entries_of(request.user),
-            "can_create": phase_allows(edition, "submit_entry"),
+            "closed_message": phase_message(edition, "submit_entry"),
             "edition": edition,
         },
     )
@@ -150,6 +157,9 @@ def entry_edit(request, pk):
 def entry_detail(request, pk):
     entry = _entry_for(request, pk, "submissions.view_entry")
     user = request.user
+    may_upload = user.has_perm("submissions.upload_film", entry)
+    # The author sees when films can be sent, rather than a page without the uploader.
+    upload_closed = phase_message(entry.edition, services.entry_phase_action(entry)) if may_upload else ""
     return render(
         request,
         "submissions/entry_detail.html",
@@ -157,8 +167,8 @@ def entry_detail(request, pk):
             "entry": entry,
             "film": entry.film,
             "latest_film": entry.latest_film,
-            "can_upload": user.has_perm("submissions.upload_film", entry)
-            and phase_allows(entry.edition, services.entry_phase_action(entry)),
+            "can_upload": may_upload and not upload_closed,
+            "upload_closed": upload_closed,
             "can_edit": user.has_perm("submissions.change_entry", entry),
             "cover_form": CoverForm(),
             "can_submit": user.has_perm("submissions.submit_entry", entry),
@@ -199,8 +209,8 @@ def _act(request, entry, operation, success):
         operation()
     except services.EntryError as error:
         messages.error(request, entry_error_message(error))
-    except PhaseClosed:
-        messages.error(request, _("This is not open now: see the dates on the festival's page."))
+    except PhaseClosed as closed:
+        messages.error(request, phase_closed_message(closed))
     else:
         messages.success(request, success)
 
@@ -287,7 +297,7 @@ def region_entries(request, code):
                     + (
                         entry_error_message(error)
                         if isinstance(error, services.EntryError)
-                        else _("This is not open now: see the dates on the festival's page.")
+                        else phase_closed_message(error)
                     ),
                 )
         if accepted:

@@ -30,7 +30,11 @@ def test_upload_review_and_finalist(browser, live_server, tmp_path):
     page.set_input_files("#film-file", str(film))
     page.get_by_test_id("upload-progress").wait_for()
     page.wait_for_function("document.querySelector('[data-testid=upload-progress]').textContent === '100%'")
-    page.get_by_test_id("film-thumbnail").wait_for(timeout=60000)
+    player = page.get_by_test_id("own-player")
+    player.wait_for(timeout=60000)
+    # The student watches their own film: the preview the worker made plays in the page.
+    page.wait_for_function("document.querySelector('[data-testid=own-player]').readyState >= 1", timeout=30000)
+    assert player.evaluate("video => video.currentSrc").endswith(f"/ru/entries/{entry.pk}/preview/")
     shot(page, "10-uploaded")
     page.get_by_test_id("submit-entry").click()
     page.wait_for_selector(f"text={ru('The film is sent to the regional coordinator.')}")
