@@ -14,8 +14,9 @@ from tests import factories
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
 # Latin words allowed on a Kazakh or Russian page: file formats, the nomination STOP-MOTION, the UTC offset,
-# and "English" on the language switcher, where each language is named in itself so a reader finds their own.
-ALLOWED_LATIN = {"stop", "motion", "mp4", "mov", "webm", "mkv", "avi", "m4v", "xlsx", "utc", "english"}
+# and English on the language switcher ("ENG", "English" in its title), where each language is named in itself so
+# a reader finds their own.
+ALLOWED_LATIN = {"stop", "motion", "mp4", "mov", "webm", "mkv", "avi", "m4v", "xlsx", "utc", "english", "eng"}
 # Codec names a coordinator sees under the player: technical names, the same in every language.
 # Document formats, font names (the designer lists them) and Roman numerals of places on diplomas.
 ALLOWED_LATIN |= {"pdf", "zip", "ttf", "jpeg", "png", "truetype", "dejavu", "sans", "serif", "bold", "condensed", "iii"}
