@@ -42,7 +42,7 @@ def panel(edition):
 
 
 def invite(client, capture, **data):
-    form = {"email": "new.person@example.kz", "role": "coordinator", "region": "", "panel": "", "language": "ru"}
+    form = {"email": "new.person@example.kz", "role": "coordinator", "region": "", "panel": "", "language": "en"}
     form.update(data)
     if isinstance(form["region"], str) and form["region"] and not form["region"].isdigit():
         form["region"] = Region.objects.get(code=form["region"]).pk
