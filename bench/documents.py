@@ -130,9 +130,9 @@ def main():
 
         from certificates import designs, render, services
         from certificates.models import Document, IssueJob, Kind
-        from organizing.demo import demo_phases
         from festival.models import Participant, Region, School, User
         from festival.services import edition_create
+        from organizing.demo import demo_phases
         from submissions.models import RegionalParticipant
 
         call_command("migrate", verbosity=0)

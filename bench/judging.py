@@ -38,12 +38,12 @@ def main():
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from organizing.demo import demo_phases
     from festival.models import Edition, Participant, Region, RoleGrant, School, User
     from festival.services import edition_create, role_grant
     from judging import aggregation, services
     from judging.models import Assignment, Panel, PanelMember, Score, ScoreItem
     from judging.selectors import panels_results
+    from organizing.demo import demo_phases
     from submissions.models import Entry, EntryAuthor
 
     settings.ALLOWED_HOSTS = ["*"]

@@ -37,11 +37,11 @@ STATES = [
 def build(*, entries=5000, student_accounts=2000, schools_per_region=10, jurors_per_region=3, seed=2026):
     """Write the edition; return {"students": [...], "coordinators": [...], "jurors": [...], "password": …}."""
     from festival.consent import CONSENT_ITEMS, CONSENT_TEXT_VERSION, consent_text
-    from organizing.demo import demo_phases
     from festival.models import Consent, Participant, Region, RoleGrant, School, User
     from festival.services import edition_create
     from judging.models import Assignment, Panel, PanelMember, Score, ScoreItem
     from judging.services import criteria_default_create
+    from organizing.demo import demo_phases
     from submissions.models import Entry, EntryAuthor, Film
 
     rng = random.Random(seed)

@@ -264,8 +264,8 @@ def prepare_database():
     from django.core.management import call_command
     from django.db import connections
 
-    from organizing.demo import DEMO_PASSWORD, demo_load
     from festival.models import Edition, User
+    from organizing.demo import DEMO_PASSWORD, demo_load
     from submissions.models import Entry
 
     log(f"==> Preparing a throw-away {connections['default'].display_name} database")

@@ -4,8 +4,8 @@ import factory
 from django.utils import timezone
 
 from festival import services
-from organizing.demo import demo_phases
 from festival.models import Consent, Region, RoleGrant, School, User
+from organizing.demo import demo_phases
 
 
 def region(code="astana"):
