@@ -298,8 +298,10 @@ def upload_complete(*, upload):
     private storage the film is made, even if the row went meanwhile: every byte arrived, and a retried last
     PATCH that found the file moved must not cost the child the whole film.
     Side effects: the file moves into private storage; a Film row (an earlier film stays until this one
-    passes its check, see film_accepted); the Upload row is deleted; after commit, the check task is queued.
-    Raises EntryError when the entry can no longer change (the file is then removed).
+    passes its check, see film_accepted); the Upload row is marked complete (offset = length, completed_at) and
+    kept until it expires, so that a client that lost the last answer can still ask and learn that every byte
+    arrived (tus HEAD); after commit, the check task is queued.
+    Raises EntryError when the entry can no longer change (the file is then removed, and the row with it).
     """
     name = f"films/{upload.entry_id}/{upload.pk}{_extension(upload.filename)}"
     try:
@@ -310,12 +312,13 @@ def upload_complete(*, upload):
         return None
     with transaction.atomic():
         state = Entry.objects.select_for_update().values_list("state", flat=True).get(pk=upload.entry_id)
-        Upload.objects.filter(pk=upload.pk).delete()
         if state not in (Entry.State.DRAFT, Entry.State.RETURNED):
             # Sent (or withdrawn) while the last bytes were on their way: the entry keeps the film it was sent with.
+            Upload.objects.filter(pk=upload.pk).delete()
             transaction.on_commit(lambda: _remove_files([name]))
             film = None
         else:
+            Upload.objects.filter(pk=upload.pk).update(offset=upload.length, completed_at=timezone.now())
             film = Film.objects.create(
                 entry_id=upload.entry_id, file=name, size=upload.length, original_name=upload.filename
             )
@@ -369,7 +372,8 @@ def film_accepted(*, film):
 
 
 def uploads_expire(*, now=None):
-    """Remove incomplete uploads past their expiry. Side effects: rows and files deleted. Returns the count."""
+    """Remove uploads past their expiry, finished ones too (their row only answered a client's last question).
+    Side effects: rows and partial files deleted. Returns the count."""
     now = now or timezone.now()
     expired = list(Upload.objects.filter(expires_at__lte=now))
     for upload in expired:

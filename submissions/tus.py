@@ -247,8 +247,8 @@ def _patch(request, upload_id):
                 updated = Upload.objects.filter(pk=upload.pk, offset=offset).update(offset=new_offset)
             else:
                 # The last byte: the upload becomes a film at once, still under the lock, so that a retried last
-                # PATCH cannot complete it a second time; the row goes with it. Until then a HEAD shows the
-                # offset before this piece, and a PATCH sent meanwhile finds the file moved.
+                # PATCH cannot complete it a second time; the row stays, complete, until it expires. Until then a
+                # HEAD shows the offset before this piece, and a PATCH sent meanwhile finds the file moved.
                 try:
                     updated = services.upload_complete(upload=upload) is not None
                 except services.EntryError:
@@ -263,9 +263,34 @@ def _patch(request, upload_id):
         _writable_upload(request, upload_id)
         raise _Refused(HTTP_LOCKED, _("Another request is sending this file right now.")) from None
     except UploadFileMissing:
-        raise _gone(_visible_upload(request, upload_id)) from None
+        upload = _visible_upload(request, upload_id)
+        if upload.completed_at is None:
+            raise _gone(upload) from None
+        return _patch_completed(request, upload)
     response = HttpResponse(status=204)
     response["Upload-Offset"] = str(new_offset)
+    response["Upload-Expires"] = http_date(upload.expires_at.timestamp())
+    return response
+
+
+def _patch_completed(request, upload):
+    """A PATCH to an upload that has already become a film: the last one again, from a client that lost its answer
+    (a phone whose connection dropped just then). It is answered as it was the first time, and nothing is made
+    again: the film exists, and the client must not start the whole film anew."""
+    if request.content_type != OFFSET_CONTENT_TYPE:
+        message = _("The request must have the type %(type)s.") % {"type": OFFSET_CONTENT_TYPE}
+        raise _Refused(415, message)
+    offset = _decimal_header(request, "Upload-Offset")
+    _parse_checksum(request.headers.get("Upload-Checksum"))
+    length = _content_length(request)
+    if offset != upload.length:
+        message = _("The upload has %(stored)s bytes, not %(offset)s.") % {"stored": upload.length, "offset": offset}
+        raise _Refused(409, message)
+    if length:
+        _discard_rest(request)
+        raise _Refused(400, _("The request carries more bytes than the upload has left."))
+    response = HttpResponse(status=204)
+    response["Upload-Offset"] = str(upload.length)
     response["Upload-Expires"] = http_date(upload.expires_at.timestamp())
     return response
 

@@ -150,14 +150,16 @@ def test_upload_in_pieces_becomes_the_entry_film(client, entry, queued_checks, d
             offset += len(piece)
             assert response["Upload-Offset"] == str(offset)
 
-    assert not Upload.objects.exists()
+    assert Upload.objects.get().completed_at is not None
     assert not data_file(url).exists()
     film = Film.objects.get(entry=entry)
     assert (film.size, film.original_name, film.status) == (len(film_bytes), "Наш двор.MP4", Film.Status.CHECKING)
     assert film.file.endswith(".mp4")
     assert Path(private_storage().path(film.file)).read_bytes() == film_bytes
     assert queued_checks == [(film.pk,)]
-    assert head(client, url).status_code == 404
+    response = head(client, url)
+    assert response.status_code == 200
+    assert response["Upload-Offset"] == response["Upload-Length"] == str(len(film_bytes))
 
 
 def test_options_describes_the_server(edition):
@@ -377,7 +379,7 @@ def test_empty_patch_at_the_end_completes_a_stalled_upload(client, entry, studen
     assert response["Upload-Offset"] == "10"
     film = Film.objects.get(entry=entry)
     assert Path(private_storage().path(film.file)).read_bytes() == b"0123456789"
-    assert not Upload.objects.exists()
+    assert Upload.objects.get().completed_at is not None
 
 
 def test_patch_wrong_checksum_keeps_nothing_then_retry_succeeds(client, entry):
@@ -433,18 +435,19 @@ def test_stranger_learns_nothing_of_an_upload_being_written(client, entry):
 
 
 def test_last_piece_reads_the_row_once_and_makes_the_film(client, entry, django_capture_on_commit_callbacks):
-    # The row read under the lock, then the film made with the row's removal in one transaction: no second read
-    # of the offset, no update of it that the removal makes moot.
+    # The row read under the lock, then the film made with the row marked complete in one transaction: no second
+    # read of the offset, no update of it of its own.
     url = created(client, entry, 20)
     assert patch(client, url, 0, b"a" * 10).status_code == 204
     with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
         response = patch(client, url, 10, b"b" * 10)
     assert response.status_code == 204
     statements = [query["sql"].split(" ", 1)[0] for query in queries if "submissions_" in query["sql"]]
-    assert statements == ["SELECT", "SELECT", "DELETE", "INSERT"], statements
+    assert statements == ["SELECT", "SELECT", "UPDATE", "INSERT"], statements
     film = Film.objects.get(entry=entry)
     assert Path(private_storage().path(film.file)).read_bytes() == b"a" * 10 + b"b" * 10
-    assert not Upload.objects.exists()
+    upload = Upload.objects.get()
+    assert (upload.offset, upload.length) == (20, 20)
 
 
 def test_completing_a_terminated_upload_makes_no_film(entry, student, django_capture_on_commit_callbacks):
@@ -571,6 +574,71 @@ def test_patch_memory_stays_flat_for_large_body(client, entry, tmp_path):
 
 
 # ---------------------------------------------------------------- termination, expiry, access
+
+
+def test_finished_upload_answers_until_it_expires(client, entry, django_capture_on_commit_callbacks):
+    # A phone lost the answer to its last PATCH: asking again, it learns that the whole film arrived.
+    url = created(client, entry, 20)
+    assert patch(client, url, 0, b"a" * 10).status_code == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        assert patch(client, url, 10, b"b" * 10).status_code == 204
+    response = head(client, url)
+    assert response.status_code == 200
+    assert (response["Upload-Offset"], response["Upload-Length"]) == ("20", "20")
+    assert response["Tus-Resumable"] == "1.0.0"
+    Upload.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert services.uploads_expire() == 1
+    assert head(client, url).status_code == 404
+    assert Film.objects.get(entry=entry).size == 20
+
+
+def test_repeated_last_patch_of_a_finished_upload_answers_again_and_makes_nothing(
+    client, entry, queued_checks, django_capture_on_commit_callbacks
+):
+    url = created(client, entry, 20)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert patch(client, url, 0, b"a" * 20).status_code == 204
+    film = Film.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = patch(client, url, 20, b"")
+        assert response.status_code == 204
+        assert response["Upload-Offset"] == "20"
+        assert response["Tus-Resumable"] == "1.0.0"
+        assert response["Upload-Expires"].endswith(" GMT")
+        # The same last piece sent again is a conflict (the client then asks with HEAD), never a second film.
+        assert patch(client, url, 0, b"a" * 20).status_code == 409
+        assert patch(client, url, 20, b"c").status_code == 400
+    assert list(Film.objects.all()) == [film]
+    assert queued_checks == [(film.pk,)]
+    assert Upload.objects.get().completed_at is not None
+    stranger = signed_in(factories.student_with_consent())
+    assert head(stranger, url).status_code == 404
+    assert patch(stranger, url, 20, b"").status_code == 404
+
+
+def test_framework_answers_on_tus_carry_the_version(student, entry, monkeypatch):
+    # The CSRF refusal comes from Django, not from the endpoint.
+    browser = signed_in(student, enforce_csrf_checks=True)
+    response = create(browser, entry, 10)
+    assert response.status_code == 403
+    assert response["Tus-Resumable"] == "1.0.0"
+    # A student without a recorded consent is sent to the consent form before the endpoint is reached.
+    unconsented = signed_in(factories.StudentFactory())
+    response = head(unconsented, reverse("tus:resource", args=[uuid.uuid4()]))
+    assert response.status_code == 302
+    assert response["Tus-Resumable"] == "1.0.0"
+
+    # A server error.
+    def broken(request, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(tus, "_head", broken)
+    failing = signed_in(student, raise_request_exception=False)
+    response = head(failing, reverse("tus:resource", args=[uuid.uuid4()]))
+    assert response.status_code == 500
+    assert response["Tus-Resumable"] == "1.0.0"
+    # Pages elsewhere are left as they are.
+    assert "Tus-Resumable" not in signed_in(student).get(reverse("landing"))
 
 
 def test_terminate_removes_row_and_file(client, entry):

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it adds the tus version to every answer on /tus/, the other middleware's and the error pages too.
+    "submissions.middleware.TusResumableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the collected static files (hashed names, compressed, cached for a year) from each web process.
     "whitenoise.middleware.WhiteNoiseMiddleware",
