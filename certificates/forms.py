@@ -126,10 +126,19 @@ class ImageForm(forms.Form):
     label = forms.CharField(label=_("Label"), max_length=100)
     file = forms.FileField(label=_("Signature or stamp (PNG or JPEG)"))
 
+    def __init__(self, *args, **kwargs):
+        # The designer shows this form beside the font's: ids of their own, so that each label names its field.
+        kwargs.setdefault("auto_id", "id_image_%s")
+        super().__init__(*args, **kwargs)
+
 
 class FontForm(forms.Form):
     name = forms.CharField(label=_("Font name"), max_length=100)
     file = forms.FileField(label=_("TrueType font (.ttf)"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_font_%s")
+        super().__init__(*args, **kwargs)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

@@ -50,10 +50,10 @@ class SchoolChoiceMixin:
         self.fields["school"].required = False
         self.fields["region"].widget.attrs.update(
             {
-                "hx-get": reverse_lazy("school_options"),
-                "hx-target": "#id_school",
-                "hx-trigger": "change",
-                "hx-include": "this",
+                "data-hx-get": reverse_lazy("school_options"),
+                "data-hx-target": "#id_school",
+                "data-hx-trigger": "change",
+                "data-hx-include": "this",
             }
         )
 

@@ -59,7 +59,7 @@
         var percent = total ? Math.floor(sent * 100 / total) : 0;
         bar.style.width = percent + "%";
         bar.textContent = percent + "%";
-        bar.setAttribute("aria-valuenow", String(percent));
+        progress.setAttribute("aria-valuenow", String(percent));
         say(text.sending);
       },
       onShouldRetry: function (error) {
@@ -77,6 +77,7 @@
       onSuccess: function () {
         bar.style.width = "100%";
         bar.textContent = "100%";
+        progress.setAttribute("aria-valuenow", "100");
         say(text.done);
         show(pauseButton, false);
         show(resumeButton, false);
