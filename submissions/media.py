@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 FFPROBE = "ffprobe"
 FFMPEG = "ffmpeg"
@@ -289,8 +289,9 @@ class BadImage(ValueError):
 def clean_image(fileobj, *, max_side=IMAGE_MAX_SIDE, image_format="JPEG"):
     """A picture uploaded by a person, re-encoded as JPEG or WebP bytes. Raises BadImage.
 
-    Re-encoding keeps only pixels: EXIF (camera, GPS position, dates) and comments are dropped, after the EXIF
-    orientation is applied so the picture stays upright.
+    Re-encoding keeps only pixels: EXIF (camera, GPS position, dates), comments and the colour profile are
+    dropped, after the EXIF orientation is applied so the picture stays upright and the profile's colours are
+    turned into sRGB so the picture keeps its colours.
     """
     return _encode(_load(fileobj, max_side), image_format)
 
@@ -322,7 +323,7 @@ def _load(fileobj, max_side):
             image.draft("RGB", (max_side, max_side))
         image.load()
         image = ImageOps.exif_transpose(image)
-        image = _to_rgb(image)
+        image = _to_rgb(in_srgb(image))
         image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     except Image.DecompressionBombError:
         raise BadImage("too_large") from None
@@ -341,16 +342,40 @@ def _to_rgb(image):
         # A poster has no transparency on screen: transparent parts become white, not black.
         background = Image.new("RGB", image.size, "white")
         background.paste(image, mask=image.convert("RGBA").getchannel("A"))
-        background.info = {key: value for key, value in image.info.items() if key == "icc_profile"}
         return background
     return image.convert("RGB")
+
+
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+# The modes a profile of an upload can be applied to, and the mode the pixels come out in.
+_SRGB_MODES = {"RGB": "RGB", "RGBA": "RGBA", "CMYK": "RGB", "L": "RGB"}
+
+
+def in_srgb(image):
+    """The picture's pixels turned from its embedded colour profile into sRGB, with no profile left in it.
+
+    A profile is not only colour: its description and copyright are free text that a photo editor or a person
+    fills in, with a name, say, that would then ride on the poster onto the public winners' page. sRGB is what
+    a picture without a profile is taken to be, so nothing needs to be written. A profile that cannot be read
+    or does not fit the picture is dropped, the pixels left as they are.
+    """
+    icc = image.info.pop("icc_profile", None)
+    if not icc or image.mode not in _SRGB_MODES:
+        return image
+    try:
+        converted = ImageCms.profileToProfile(
+            image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), _SRGB, outputMode=_SRGB_MODES[image.mode]
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image
+    converted.info.pop("icc_profile", None)
+    return converted
 
 
 def _encode(image, image_format):
     if image_format not in _SAVE_OPTIONS:
         raise ValueError(f"unsupported output format {image_format!r}")
     out = io.BytesIO()
-    # The colour profile is kept: it is colour, not personal data, and a phone's wide-gamut photo looks dull
-    # without it. Nothing else from the original is passed on.
-    image.save(out, image_format, icc_profile=image.info.get("icc_profile"), **_SAVE_OPTIONS[image_format])
+    # Nothing from the original is passed on, not even its colour profile (see in_srgb).
+    image.save(out, image_format, **_SAVE_OPTIONS[image_format])
     return out.getvalue()

@@ -436,6 +436,58 @@ def test_clean_image_turns_upright_and_drops_metadata():
     assert b"PhoneMaker" not in cleaned
 
 
+NAME_IN_PROFILE = "Aigerim Nurly"
+
+
+def named_profile():
+    """A valid sRGB profile whose description is a child's name, as a photo editor lets anyone write there."""
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    described = "sRGB built-in".encode("utf-16-be")
+    assert profile.count(described) == 1
+    return profile.replace(described, NAME_IN_PROFILE.encode("utf-16-be"))
+
+
+def name_in(data):
+    return any(NAME_IN_PROFILE.encode(encoding) in data for encoding in ("utf-16-be", "ascii"))
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+@pytest.mark.parametrize("profile", ["valid", "unreadable"])
+def test_clean_image_drops_the_colour_profile_and_its_text(image_format, mode, profile):
+    if image_format == "JPEG" and mode == "RGBA":
+        pytest.skip("JPEG has no transparency")
+    icc = named_profile() if profile == "valid" else b"not a profile, but " + NAME_IN_PROFILE.encode()
+    source = picture(image_format, mode=mode, icc_profile=icc)
+    with Image.open(io.BytesIO(source)) as image:
+        assert name_in(image.info["icc_profile"])
+    for output in ("JPEG", "WEBP"):
+        cleaned = media.clean_image(io.BytesIO(source), image_format=output)
+        thumbnail = media.make_thumbnail(io.BytesIO(source), image_format=output)
+        for data in (cleaned, thumbnail):
+            assert not name_in(data)
+            with Image.open(io.BytesIO(data)) as image:
+                assert "icc_profile" not in image.info
+                # Turned into sRGB (or left as they were), the colours stay: still red.
+                red, green, blue = image.convert("RGB").getpixel((10, 10))
+                assert red > 200 and green < 60 and blue < 60
+
+
+def test_entry_cover_stored_without_the_profile_text(db, edition):
+    from submissions import services
+
+    entry = factories.entry()
+    services.entry_set_cover(
+        entry=entry, uploaded=io.BytesIO(picture("JPEG", size=(300, 200), icc_profile=named_profile()))
+    )
+    entry.refresh_from_db()
+    for name in (entry.cover, entry.cover_thumbnail):
+        with private_storage().open(name) as stored:
+            assert not name_in(stored.read())
+
+
 def test_clean_image_scales_down_big_pictures_and_thumbnail_is_small():
     big = picture("JPEG", size=(3000, 1500))
     with Image.open(io.BytesIO(media.clean_image(io.BytesIO(big)))) as image:

@@ -512,6 +512,22 @@ def test_process_background_refuses_other_files(upload, code):
     assert problem.value.code == code
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+@pytest.mark.parametrize("process", [render.process_background, render.process_signature])
+def test_processed_pictures_keep_no_colour_profile_text(fmt, process):
+    # A profile's description is free text: a name written there must not reach the documents' pictures.
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    named = profile.replace("sRGB built-in".encode("utf-16-be"), "Aigerim Nurly".encode("utf-16-be"))
+    out = io.BytesIO()
+    Image.new("RGB", (600, 400), "navy").save(out, fmt, icc_profile=named)
+    stored = process(out.getvalue())
+    assert "Aigerim Nurly".encode("utf-16-be") not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert "icc_profile" not in image.info
+
+
 def test_process_signature_keeps_transparency_and_limits_width():
     image = Image.new("RGBA", (2400, 600), (0, 0, 0, 0))
     ImageDraw.Draw(image).line([(100, 300), (2300, 320)], fill=(0, 0, 120, 255), width=30)

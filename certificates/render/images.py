@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from submissions.media import in_srgb
+
 from .layout import page_mm
 
 MAX_PIXELS = 40_000_000
@@ -63,7 +65,9 @@ def _upright(image: Image.Image, scale: float = 1.0) -> Image.Image:
         if scale < 1 and image.format in ("JPEG", "MPO"):
             image.draft("RGB", (max(1, math.ceil(image.width * scale)), max(1, math.ceil(image.height * scale))))
         image.load()
-        return ImageOps.exif_transpose(image)
+        # The colours turned into sRGB and the profile dropped: its free text (a name, say) stays out of the
+        # documents, as it stays off the posters.
+        return in_srgb(ImageOps.exif_transpose(image))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageProblem("too_large") from exc
     except (OSError, ValueError, SyntaxError) as exc:
