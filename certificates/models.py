@@ -169,7 +169,8 @@ class IssueJob(models.Model):
 
 
 class IssueChunk(models.Model):
-    """A slice of a job: up to a few hundred documents of one kind and region, and their print-ready PDF."""
+    """A slice of a job: up to a few hundred documents of one kind and region, and their print-ready PDF.
+    One worker at a time works on it, under a lease (see certificates.services.chunk_run)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -185,6 +186,11 @@ class IssueChunk(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     batch_file = models.CharField(max_length=500, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker working on the chunk holds it until then and renews it while it works: a lease not renewed
+    # means its worker stopped (killed, out of memory, the machine gone), and the watchdog sends it again.
+    leased_until = models.DateTimeField(null=True, blank=True)
+    # When the watchdog last found the chunk's worker gone and sent the chunk again: the job's page says so.
+    lost_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["job", "index"]

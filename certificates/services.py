@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,8 +41,16 @@ from .selectors import missing, owed
 
 logger = logging.getLogger(__name__)
 
-# A chunk not finished this long after its message was sent is sent again (a worker or the broker lost it).
+# A job none of whose chunks finished this long after its messages were sent has them all sent again: a
+# restarted broker forgot the messages no worker had taken yet.
 STALE_AFTER = datetime.timedelta(minutes=5)
+# A worker holds the chunk it works on for LEASE and renews the hold every LEASE_RENEW_EVERY while it works
+# (each step of a chunk — issuing, a page drawn, a file stored — takes well under a second). A hold that ran
+# out means the worker stopped: the watchdog (run by beat every WATCHDOG_EVERY) sends the chunk again, so a
+# killed worker costs a job under a minute, not STALE_AFTER.
+LEASE = datetime.timedelta(seconds=30)
+LEASE_RENEW_EVERY = datetime.timedelta(seconds=10)
+WATCHDOG_EVERY = datetime.timedelta(seconds=15)
 # Crockford's alphabet: no I, L, O, U — a code typed from paper is read back without confusion.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 12  # 60 bits
@@ -304,11 +313,13 @@ def document_filename(document):
     return f"{document.display_number}.pdf"
 
 
-def _render_files(documents, specs, *, fresh=False):
+def _render_files(documents, specs, *, fresh=False, progress=None):
     """Store the PDF of each document whose file is not there yet (all of them when `fresh`: just issued)."""
     todo = [d for d in documents if fresh or not stored(d.file)]
     for document in todo:
         put_bytes(document.file, render.render_one(specs(document), document.data, fonts=specs.fonts))
+        if progress is not None:
+            progress()
     return todo
 
 
@@ -368,24 +379,79 @@ def job_start(*, edition, kinds, by, region=None, nomination=None, send_letters=
     return job
 
 
+class _ChunkGone(Exception):
+    """The chunk was finished by another worker meanwhile."""
+
+
+class _Lease:
+    """A worker's hold on a chunk: taken when it starts, renewed while it works (at most every
+    LEASE_RENEW_EVERY, whatever the number of calls), dropped when the work fails with an error."""
+
+    def __init__(self, chunk_id):
+        self.chunk_id, self.renewed = chunk_id, None
+
+    def _pending(self):
+        return IssueChunk.objects.filter(pk=self.chunk_id, status=IssueChunk.Status.PENDING)
+
+    def take(self):
+        """Hold the chunk unless another worker holds it now; False if it does (or the chunk is done)."""
+        now = timezone.now()
+        taken = (
+            self._pending()
+            .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+            .update(leased_until=now + LEASE)
+        )
+        self.renewed = now
+        return bool(taken)
+
+    def renew(self):
+        now = timezone.now()
+        if now - self.renewed < LEASE_RENEW_EVERY:
+            return
+        if not self._pending().update(leased_until=now + LEASE):
+            raise _ChunkGone
+        self.renewed = now
+
+    def drop(self):
+        self._pending().update(leased_until=None)
+
+
 def chunk_run(chunk_id):
-    """Issue and render one chunk. Safe to run twice or after a killed worker: documents are issued once
-    (see _issue) and files are written under fixed names."""
+    """Issue and render one chunk, holding it under a lease (_Lease) that a message delivered twice finds
+    held. Safe to run twice or after a killed worker: documents are issued once (see _issue) and files are
+    written under fixed names."""
     chunk = IssueChunk.objects.select_related("job__edition").filter(pk=chunk_id).first()
     if chunk is None or chunk.status == IssueChunk.Status.DONE or chunk.job.status != IssueJob.Status.RUNNING:
         return False
+    lease = _Lease(chunk.pk)
+    if not lease.take():
+        return False  # another worker is on it; if that one stops, the watchdog sends the chunk again
+    try:
+        return _chunk_work(chunk, lease)
+    except _ChunkGone:
+        return False
+    except Exception:
+        # An error, not a lost worker: the chunk waits for the next nudge (STALE_AFTER) rather than being
+        # retried within the minute for as long as the error lasts.
+        lease.drop()
+        raise
+
+
+def _chunk_work(chunk, lease):
     job, edition = chunk.job, chunk.job.edition
     documents = _issue(edition, chunk.kind, chunk.owed, job=job)
+    lease.renew()
     specs = _Specs(edition)
     pages = [(specs(d), d.data) for d in documents]
     todo = [d for d in documents if not stored(d.file)]
     if len(todo) == len(documents):  # the usual case: each page is laid out once for its file and the batch
-        files, batch = render.render_each_and_batch(pages, fonts=specs.fonts)
+        files, batch = render.render_each_and_batch(pages, fonts=specs.fonts, progress=lease.renew)
         for document, pdf in zip(documents, files, strict=True):
             put_bytes(document.file, pdf)
+            lease.renew()
     else:
-        _render_files(todo, specs, fresh=True)
-        batch = render.render(pages, fonts=specs.fonts)
+        _render_files(todo, specs, fresh=True, progress=lease.renew)
+        batch = render.render(pages, fonts=specs.fonts, progress=lease.renew)
     name = put_bytes(f"documents/{edition.year}/batches/job-{job.pk}-{chunk.index:05d}-{chunk.kind}.pdf", batch)
     if job.send_letters:
         Document.objects.filter(pk__in=[d.pk for d in documents if d.user_id and d.letter_sent_at is None]).update(
@@ -520,9 +586,20 @@ def job_resume(*, job):
 
 
 def jobs_watchdog(now=None):
-    """Re-send the chunks of running jobs that made no progress for a while (a restarted broker forgets
-    queued messages; a killed worker's message waits for the broker's timeout)."""
+    """Send again the chunks of running jobs whose worker stopped (their lease ran out: a killed worker's
+    message would wait hours for the broker's timeout), and all the unfinished chunks of a job that made no
+    progress for STALE_AFTER (a restarted broker forgets queued messages).
+
+    Side effects: marks the chunks found lost (lost_at, shown on the job's page), queues chunk_run tasks."""
     now = now or timezone.now()
+    lost = IssueChunk.objects.filter(
+        job__status=IssueJob.Status.RUNNING, status=IssueChunk.Status.PENDING, leased_until__lt=now
+    ).values_list("pk", "leased_until", "job_id", "index")
+    for pk, leased_until, job_id, index in lost:
+        # Only if no worker took or renewed it meanwhile.
+        if IssueChunk.objects.filter(pk=pk, leased_until=leased_until).update(leased_until=None, lost_at=now):
+            logger.warning("Job %s: part %s stopped with its worker; sending it again", job_id, index + 1)
+            queue_after_commit("certificates.tasks.chunk_run", pk)
     for job in IssueJob.objects.filter(status=IssueJob.Status.RUNNING, kicked_at__lt=now - STALE_AFTER):
         last = (
             IssueChunk.objects.filter(job=job, status=IssueChunk.Status.DONE)
@@ -535,8 +612,18 @@ def jobs_watchdog(now=None):
 
 
 def job_progress(job):
-    done = sum(IssueChunk.objects.filter(job=job, status=IssueChunk.Status.DONE).values_list("size", flat=True))
-    return {"done": done, "total": job.total, "percent": 100 if not job.total else int(100 * done / job.total)}
+    """Documents done out of the job's total, and the parts sent again after their worker stopped: those
+    being redone (`redoing`, their numbers from 1) and how many were redone in all."""
+    chunks = list(IssueChunk.objects.filter(job=job).values_list("index", "status", "size", "lost_at"))
+    done = sum(size for _index, status, size, _lost in chunks if status == IssueChunk.Status.DONE)
+    redoing = [index + 1 for index, status, _size, lost in chunks if lost and status == IssueChunk.Status.PENDING]
+    return {
+        "done": done,
+        "total": job.total,
+        "percent": 100 if not job.total else int(100 * done / job.total),
+        "redoing": redoing,
+        "redone": sum(1 for *_rest, lost in chunks if lost),
+    }
 
 
 # ---------------------------------------------------------------- one document: correction, revocation

@@ -4,6 +4,7 @@ in the middle of the job, and the job still ends with every document issued exac
 import datetime
 import os
 import signal
+import time
 import zipfile
 from pathlib import Path
 
@@ -78,3 +79,52 @@ def test_a_worker_killed_mid_job_and_the_job_issues_each_document_once(document_
     archive = Archive.objects.get(edition=edition, kind=Kind.CERTIFICATE, region=region)
     with storage.open(archive.file, "rb") as handle, zipfile.ZipFile(handle) as content:
         assert len(content.namelist()) == PEOPLE == len(set(content.namelist()))
+
+
+def test_a_worker_killed_mid_chunk_and_its_chunk_is_redone_within_a_minute(document_worker_env, tmp_path, settings):
+    """No clock moved by hand: the killed worker's lease runs out, the watchdog (as beat runs it, every
+    WATCHDOG_EVERY) sends its chunk again, and the job ends about a minute after the kill at most."""
+    settings.DOCUMENT_CHUNK_SIZE = 20
+    edition = factories.open_edition()
+    region = Region.objects.get(code="turkistan")
+    people = Participant.objects.bulk_create(
+        [
+            Participant(last_name=f"Оқушы{i:04d}", first_name="Әсел", birth_date="2012-03-03", region=region)
+            for i in range(PEOPLE)
+        ]
+    )
+    RegionalParticipant.objects.bulk_create([RegionalParticipant(edition=edition, participant=p) for p in people])
+    organizer = factories.organizer()
+
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed at the end
+    worker = start_worker(log)
+    try:
+        job = services.job_start(edition=edition, kinds=[Kind.CERTIFICATE], by=organizer)
+        pending = IssueChunk.objects.filter(job=job, status=IssueChunk.Status.PENDING)
+        held = lambda: pending.filter(leased_until__gt=timezone.now())  # noqa: E731
+        wait_for(lambda: pending.count() < PEOPLE // 20 - 2 and held().exists(), 120, "a worker in the middle")
+        os.killpg(worker.pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        worker.wait(10)
+        lost = set(held().values_list("pk", flat=True))
+        assert lost, "no chunk was held at the kill: nothing to redo"
+
+        worker = start_worker(log)
+        while IssueJob.objects.get(pk=job.pk).status != IssueJob.Status.DONE:
+            assert time.monotonic() - killed_at < 75, "the job did not finish within about a minute of the kill"
+            services.jobs_watchdog()
+            time.sleep(services.WATCHDOG_EVERY.total_seconds())
+        took = time.monotonic() - killed_at
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(30)
+        log.close()
+
+    # The killed worker's chunks were found lost and redone; the others were not.
+    assert set(IssueChunk.objects.filter(job=job).exclude(lost_at=None).values_list("pk", flat=True)) == lost
+    # They waited for their lease to run out: nothing was taken from a worker still alive.
+    assert took > (services.LEASE - services.LEASE_RENEW_EVERY).total_seconds()
+    documents = Document.objects.filter(edition=edition, kind=Kind.CERTIFICATE)
+    assert documents.count() == PEOPLE == documents.values("basis").distinct().count()
+    assert sorted(documents.values_list("number", flat=True)) == list(range(1, PEOPLE + 1))

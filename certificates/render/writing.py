@@ -166,11 +166,14 @@ class _Writer:
         return self.out.getvalue()
 
 
-def render(pages, *, fonts: dict[str, str] | None = None) -> bytes:
-    """One PDF with a page per ``(spec, data)``: pictures and fonts shared by the pages are in it once."""
+def render(pages, *, fonts: dict[str, str] | None = None, progress=None) -> bytes:
+    """One PDF with a page per ``(spec, data)``: pictures and fonts shared by the pages are in it once.
+    ``progress``, if given, is called after each page (a worker renews its hold on the work there)."""
     writer = _Writer(fonts)
     for spec, data in pages:
         writer.page(spec, data)
+        if progress is not None:
+            progress()
     return writer.finish()
 
 
@@ -203,11 +206,11 @@ def split(pdf: bytes, *, prune: bool = False) -> list[bytes]:
     return files
 
 
-def render_each_and_batch(pages, *, fonts: dict[str, str] | None = None) -> tuple[list[bytes], bytes]:
+def render_each_and_batch(pages, *, fonts: dict[str, str] | None = None, progress=None) -> tuple[list[bytes], bytes]:
     """A PDF per ``(spec, data)`` and one PDF of all the pages (``render``'s): the pages are drawn once, in
     the batch, and each document's file is cut from it."""
     pages = list(pages)
-    batch = render(pages, fonts=fonts)
+    batch = render(pages, fonts=fonts, progress=progress)
     return split(batch, prune=len({id(spec) for spec, _data in pages}) > 1), batch
 
 

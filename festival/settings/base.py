@@ -190,7 +190,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
 CELERY_BEAT_SCHEDULE = {
     "remove-expired-uploads": {"task": "submissions.tasks.uploads_expire", "schedule": 60 * 60},
-    "resume-stalled-document-jobs": {"task": "certificates.tasks.jobs_watchdog", "schedule": 60},
+    # Every 15 s (certificates.services.WATCHDOG_EVERY): a chunk whose worker was killed is sent again within
+    # about a minute of the kill.
+    "resume-stalled-document-jobs": {"task": "certificates.tasks.jobs_watchdog", "schedule": 15},
     "resend-lost-film-checks": {"task": "submissions.tasks.films_check_watchdog", "schedule": 5 * 60},
     "send-document-letters": {"task": "certificates.tasks.letters_send", "schedule": 60},
 }
