@@ -116,7 +116,12 @@ def template_for(edition, kind, language):
 
 
 def template_save(*, template, page, orientation, elements, by, background=None, clear_background=False):
-    """Save a design. `background` is an uploaded file (re-encoded here); refused with ImageProblem."""
+    """Save a design. `background` is an uploaded file (re-encoded here); refused with ImageProblem.
+
+    Side effects: the template row; a new background's file in private storage; after commit, the background
+    it replaces (or clears) is deleted, unless another template still shows it (a template made as a copy).
+    """
+    old_background = template.background
     if background is not None:
         data = render.process_background(background, page=page, orientation=orientation)
         template.background = put_bytes(
@@ -125,8 +130,18 @@ def template_save(*, template, page, orientation, elements, by, background=None,
     elif clear_background:
         template.background = ""
     template.page, template.orientation, template.elements, template.updated_by = page, orientation, elements, by
-    template.save()
+    with transaction.atomic():
+        template.save()
+        if old_background and old_background != template.background:
+            transaction.on_commit(lambda: _background_release(old_background))
     return template
+
+
+def _background_release(name):
+    """Delete a background no template shows any more. Documents already issued keep their own PDFs; a job
+    drawing documents reads the template again for each batch, so it takes up the new background."""
+    if not DocumentTemplate.objects.filter(background=name).exists():
+        private_storage().delete(name)
 
 
 def template_add_image(*, template, label, uploaded):

@@ -382,6 +382,48 @@ def test_designer_preview_save_and_bad_files(client, edition, tmp_path):
     assert template.background == background
 
 
+def _jpeg(colour):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (600, 424), colour).save(out, "JPEG")
+    out.seek(0)
+    return out
+
+
+def test_replaced_background_is_deleted_unless_another_template_shows_it(edition, django_capture_on_commit_callbacks):
+    organizer = factories.organizer()
+    storage = private_storage()
+    template = services.templates_ensure(edition)[0]
+    # A template made as a copy shows the same file: it stays while the copy shows it.
+    copy = DocumentTemplate.objects.create(
+        edition=edition, kind=template.kind, language="ru", elements=template.elements, background=template.background
+    )
+    shared = template.background
+    assert storage.exists(shared)
+
+    def save(on, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.template_save(
+                template=on, page="A4", orientation="landscape", elements=on.elements, by=organizer, **kwargs
+            )
+
+    save(template, background=_jpeg("navy"))
+    first = template.background
+    assert first != shared and storage.exists(first) and storage.exists(shared)
+    save(template, background=_jpeg("maroon"))
+    assert not storage.exists(first) and storage.exists(template.background)
+    # Saved without a new picture: the background stays.
+    kept = template.background
+    save(template)
+    assert storage.exists(kept)
+    # The copy's own new background: now nobody shows the first one, and it goes.
+    save(copy, background=_jpeg("teal"))
+    assert not storage.exists(shared)
+    save(template, clear_background=True)
+    assert template.background == "" and not storage.exists(kept)
+
+
 def test_font_without_kazakh_letters_is_refused_with_the_letters_named(client, edition, tmp_path):
     from certificates import render
 
