@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from festival.models import User, age_on
 
+from .imports import archive_problem, import_error_message
 from .models import Entry, EntryAuthor
 
 
@@ -151,4 +152,8 @@ class ImportForm(forms.Form):
         uploaded.seek(0)
         if head != b"PK\x03\x04":
             raise forms.ValidationError(_("This is not an .xlsx file. Save the table as .xlsx and send it again."))
+        # Before it is kept: what the archive says it unpacks to (a few kilobytes of its directory are read).
+        problem = archive_problem(uploaded)
+        if problem:
+            raise forms.ValidationError(import_error_message({"code": problem}))
         return uploaded

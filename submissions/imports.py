@@ -3,11 +3,19 @@
 An import is all or nothing: every row is checked first, and while any row is wrong nothing is saved; the
 report names each wrong row and cell. Rows already imported (same name and date of birth in the region)
 are skipped, so the same file can be sent twice. Each row carries the consent collected on paper.
+
+The file holds children's names, IINs and parents' phones: it is deleted as soon as its import ends, however
+it ends; the row-by-row report stays on the job. A file is refused before it is parsed when its archive would
+unpack to far more than any participant list (a "zip bomb"), and the parse stops at MAX_ROWS rows and after
+TIME_LIMIT seconds.
 """
 
 import datetime
 import re
+import time
+import zipfile
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +41,20 @@ COLUMNS = [
     ("guardian_phone", gettext_lazy("Their phone"), False),
 ]
 MAX_ERRORS_KEPT = 1000
+
+# A region has at most about 10,000 school children taking part: a list is never longer than twice that.
+MAX_ROWS = 20_000
+# 20,000 rows of the template take about 15 MB of sheet XML (as openpyxl writes it; Excel's shared strings
+# take less), about 14 times their packed size. zipfile never yields more than a member's declared size (and
+# refuses a member whose content does not match it), so the declared sizes bound what the parser reads.
+MAX_UNPACKED = 50 * 1024 * 1024
+MAX_MEMBERS = 1000
+# A member larger than this that unpacks to more than MAX_RATIO times its packed size is not a table someone
+# typed: refused whatever its size.
+RATIO_CHECKED_FROM = 1024 * 1024
+MAX_RATIO = 100
+# Seconds the worker spends on one list at most (the task's own limits are a little longer, as a backstop).
+TIME_LIMIT = 120
 
 # The words people write in the relation column, in the three languages.
 RELATIONS = {
@@ -134,22 +156,97 @@ def _check_row(values, today):
     return clean, errors
 
 
-def participants_import(*, job, path):
+def archive_problem(file):
+    """None when `file` (a path, or a binary file object, which is left where it was) may be opened as a
+    workbook; otherwise the code of the reason it may not. Reads only the archive's directory: nothing is
+    unpacked, so a zip bomb costs nothing here."""
+    position = file.tell() if hasattr(file, "tell") else None
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return "not_xlsx"
+    finally:
+        if position is not None:
+            file.seek(position)
+    if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED:
+        return "too_large"
+    if any(m.file_size > RATIO_CHECKED_FROM and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members):
+        return "packed"
+    return None
+
+
+def import_refuse(*, job, code):
+    """Record that nothing of `job`'s file is imported, for a reason about the whole file (`code`).
+
+    Side effects: the job's status, counts, errors and finished_at."""
+    job.status, job.imported, job.finished_at = job.Status.FAILED, 0, timezone.now()
+    job.errors = [{"row": 0, "column": "", "code": code, "params": {}}]
+    job.save(update_fields=["status", "errors", "imported", "finished_at"])
+    return job
+
+
+def import_file_delete(*, job):
+    """Delete the uploaded list of `job`, whose import has ended; the report stays on the job.
+
+    Side effects: the file removed from private storage; the job's file emptied and file_deleted_at set."""
+    from .models import ImportJob
+    from .storage import private_storage
+
+    if job.file:
+        private_storage().delete(job.file)
+    job.file, job.file_deleted_at = "", job.file_deleted_at or timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(file=job.file, file_deleted_at=job.file_deleted_at)
+    return job
+
+
+# A job still waiting after this long was lost (the queue emptied, the worker gone): it is not run any more.
+UNSTARTED_AFTER = datetime.timedelta(days=1)
+# A job "checking" for longer than the task's hard limit was stopped by it, or its worker died for good.
+STALLED_AFTER = datetime.timedelta(seconds=TIME_LIMIT * 3)
+
+
+def import_files_expire(*, now=None):
+    """Delete the lists kept past their job: of jobs that ended (when the worker could not delete them at once),
+    of jobs never started within UNSTARTED_AFTER, and of jobs stopped mid-way (STALLED_AFTER); the last two
+    are recorded as not imported.
+
+    Side effects: jobs refused, files deleted. Returns the number of files deleted."""
+    from .models import ImportJob
+
+    now = now or timezone.now()
+    Status = ImportJob.Status
+    lost = ImportJob.objects.filter(status=Status.QUEUED, created_at__lte=now - UNSTARTED_AFTER)
+    stalled = ImportJob.objects.filter(status=Status.RUNNING, started_at__lte=now - STALLED_AFTER)
+    for job in [*lost, *stalled]:
+        import_refuse(job=job, code="not_processed" if job.status == Status.QUEUED else "too_slow")
+    ended = ImportJob.objects.filter(status__in=[Status.DONE, Status.FAILED]).exclude(file="")
+    count = 0
+    for job in ended:
+        import_file_delete(job=job)
+        count += 1
+    return count
+
+
+def participants_import(*, job, path, deadline=None):
     """Check every row of the .xlsx at `path` for `job`'s region; import all of them or none.
+    `deadline`: a time.monotonic() value past which the check stops and nothing is imported.
 
     Side effects: job status, counts and errors; when the file is clean, Participant and Consent rows (and
-    the schools not yet known in the region) in one transaction.
+    the schools not yet known in the region, not yet approved) in one transaction.
     """
     region, today = job.region, timezone.localdate()
+    problem = archive_problem(path)
+    if problem:
+        return import_refuse(job=job, code=problem)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
         sheet = book.worksheets[0]
+    except SoftTimeLimitExceeded:
+        raise
     # Any damage inside the archive means the same to the coordinator: the file cannot be read.
     except Exception:
-        job.status, job.imported, job.finished_at = job.Status.FAILED, 0, timezone.now()
-        job.errors = [{"row": 0, "column": "", "code": "unreadable", "params": {}}]
-        job.save(update_fields=["status", "errors", "imported", "finished_at"])
-        return job
+        return import_refuse(job=job, code="unreadable")
     rows, errors = [], []
     seen_iins, seen_people = {}, set()
     listed = set()  # people of the list already known in the region: they take part in this edition too
@@ -160,10 +257,17 @@ def participants_import(*, job, path):
         )
     }
     read = 0
-    for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+    rows_of_sheet = sheet.iter_rows(min_row=2, max_col=len(COLUMNS), values_only=True)
+    for number, values in enumerate(rows_of_sheet, start=2):
+        if deadline is not None and time.monotonic() > deadline:
+            book.close()
+            return import_refuse(job=job, code="too_slow")
         if not any(_text(v) for v in values):
             continue
         read += 1
+        if read > MAX_ROWS:
+            book.close()
+            return import_refuse(job=job, code="too_many_rows")
         clean, row_errors = _check_row(values, today)
         person = (clean["last_name"].lower(), clean["first_name"].lower(), clean["birth_date"])
         if not row_errors and person in existing_people:
@@ -286,6 +390,27 @@ def import_error_message(error):
         "minor_self": _("A participant under 18 needs the consent of a parent or guardian."),
         "duplicate_row": _("This person is already in the file above."),
         "unreadable": _("The file cannot be read as a table. Open it in Excel, save it as .xlsx and send it again."),
+        "not_xlsx": _("This is not an .xlsx file. Save the table as .xlsx and send it again."),
+        "too_large": _(
+            "This file unpacks to more than %(size)s MB, far more than a list of participants takes. "
+            "Send only the list, one child per row."
+        )
+        % {"size": MAX_UNPACKED // (1024 * 1024)},
+        "packed": _(
+            "This file is not packed the way Excel saves a table. Open it in Excel, save it as .xlsx and send it again."
+        ),
+        "too_many_rows": _(
+            "The list has more than %(max)s rows. Split it into files of at most %(max)s rows and send them one by one."
+        )
+        % {"max": MAX_ROWS},
+        "too_slow": _(
+            "Checking the file took too long and was stopped; nothing is imported. Split the list into smaller "
+            "files and send them one by one."
+        ),
+        "not_processed": _("The file was not checked in time; nothing is imported. Send it again."),
+        "error": _(
+            "The file could not be checked because of an error on the server; nothing is imported. Send it again later."
+        ),
     }
     return messages.get(code, _("This value is not correct."))
 

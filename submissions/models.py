@@ -246,7 +246,8 @@ class RegionSignoff(models.Model):
 
 class ImportJob(models.Model):
     """A region's participant list from an offline stage, imported by the worker. The row is the truth:
-    the file, the state, and the row-by-row report of what is wrong."""
+    the file (deleted once the import ends: it holds children's personal data), the state, and the row-by-row
+    report of what is wrong."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -261,13 +262,16 @@ class ImportJob(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    file = models.CharField(max_length=500)
+    # The stored name of the uploaded list while it waits and is checked; empty once deleted.
+    file = models.CharField(max_length=500, blank=True)
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
     original_name = models.CharField(_("file name"), max_length=255)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     imported = models.PositiveIntegerField(_("imported"), default=0)
     # [{"row": 12, "column": "iin", "code": "checksum", "params": {...}}, …] — worded at display time.
     errors = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

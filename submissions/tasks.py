@@ -1,11 +1,14 @@
 """Thin tasks: take ids, re-read, call a service."""
 
+import time
+
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
-from . import services
+from . import imports, services
 from .checks import film_check
-from .imports import participants_import
+from .imports import TIME_LIMIT, import_file_delete, import_refuse, participants_import
 from .media import MediaTimeout
 from .models import Film, ImportJob
 from .notifications import entry_state_letters, film_rejected_letters
@@ -48,12 +51,32 @@ def notify_entry_state(entry_id, state):
     entry_state_letters(entry_id=entry_id, state=state)
 
 
-@shared_task(acks_late=True)
+# The list is checked for at most TIME_LIMIT seconds (participants_import stops itself); Celery's limits are
+# the backstop for a stop inside the parser or the save: the soft one raises in the task (refused and recorded
+# below), the hard one ends the worker process (the job is then refused by import_files_expire).
+@shared_task(acks_late=True, soft_time_limit=TIME_LIMIT + 30, time_limit=TIME_LIMIT + 60)
 def import_participants(job_id):
     # Delivered twice or after a worker died: only a queued (or interrupted) job is run.
     job = ImportJob.objects.filter(pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).first()
     if job is None:
         return
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
-    with local_copy(job.file) as path:
-        participants_import(job=job, path=path)
+    job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(status=job.status, started_at=job.started_at)
+    # However it ends, the list (children's names, IINs, parents' phones) is deleted; the report stays.
+    try:
+        with local_copy(job.file) as path:
+            participants_import(job=job, path=path, deadline=time.monotonic() + TIME_LIMIT)
+    except SoftTimeLimitExceeded:
+        import_refuse(job=job, code="too_slow")
+    except FileNotFoundError:
+        import_refuse(job=job, code="unreadable")
+    except Exception:
+        import_refuse(job=job, code="error")
+        raise
+    finally:
+        import_file_delete(job=job)
+
+
+@shared_task
+def import_files_expire():
+    return imports.import_files_expire()
