@@ -9,7 +9,15 @@ from .models import PanelMember
 
 @rules.predicate
 def is_assigned_juror(user, assignment):
-    return assignment is not None and user.is_authenticated and assignment.juror_id == user.pk and assignment.active
+    """The juror of an active assignment who still sits on its panel: one who left it (or lost the juror role)
+    keeps their submitted scores in the ranking, but can no longer open or change them."""
+    return (
+        assignment is not None
+        and user.is_authenticated
+        and assignment.juror_id == user.pk
+        and assignment.active
+        and PanelMember.objects.filter(panel_id=assignment.panel_id, juror=user, active=True).exists()
+    )
 
 
 @rules.predicate

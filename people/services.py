@@ -84,6 +84,13 @@ def _check_scope(*, role, region, panel, as_chair):
         raise InvitationError("chair_not_member")
 
 
+def _check_staff_account(email, invitation=None):
+    """Roles go to staff accounts only: a student or a teacher who became a juror would be given their own
+    films, a coordinator their own team's. Their address needs a separate staff account."""
+    if User.objects.filter(email__iexact=email).exclude(kind=User.Kind.STAFF).exists():
+        raise InvitationError("participant_account", email=email, invitation=invitation)
+
+
 # ---------------------------------------------------------------- invitations
 
 
@@ -100,6 +107,7 @@ def invitation_send(*, email, role, region=None, panel=None, as_chair=False, lan
     region = region if role == RoleGrant.Role.COORDINATOR else None
     panel = panel if role == RoleGrant.Role.JUROR else None
     _check_scope(role=role, region=region, panel=panel, as_chair=as_chair)
+    _check_staff_account(email)
     if role_holder(email=email, role=role, region=region, panel=panel):
         raise InvitationError("holds_role", email=email)
     try:
@@ -176,6 +184,14 @@ def invitation_accept(*, invitation, user):
     """
     if user.email.lower() != invitation.email.lower():
         raise InvitationError("wrong_account", email=invitation.email)
+    _check_staff_account(user.email, invitation)
+    try:
+        # The scope is checked again: the panel's edition may have stopped being the current one meanwhile.
+        _check_scope(
+            role=invitation.role, region=invitation.region, panel=invitation.panel, as_chair=invitation.as_chair
+        )
+    except InvitationError as error:
+        raise InvitationError(error.code, invitation=invitation) from None
     now = timezone.now()
     claimed = (
         Invitation.objects.open()

@@ -41,6 +41,10 @@ def _error_message(error):
         "wrong_account": _("This invitation is for %(email)s, not for the account you are signed in with."),
         "account_exists": _("An account with %(email)s already exists: sign in with it to accept."),
         "used": _("This invitation has already been accepted."),
+        "participant_account": _(
+            "%(email)s belongs to a student's or teacher's account. Roles of the festival's staff go to a "
+            "separate staff account: invite another address."
+        ),
     }.get(error.code, _("This is not possible now."))
     return text % {"email": error.params.get("email", "")} if "%(email)s" in text else text
 

@@ -451,3 +451,55 @@ def test_people_list_query_count_constant(client, edition, organizer, panel):
     three, response = page_queries(client, reverse("people:list"))
     assert len(response.context["jurors"]) == 3
     assert len(one) == len(three)
+
+
+def test_revoked_juror_can_no_longer_open_or_change_a_submitted_score(client, edition, organizer):
+    from judging import services as jury
+    from judging.models import Assignment, Score
+    from submissions.models import Entry
+
+    jury.criteria_default_create(edition=edition)
+    entry = factories.entry()
+    Entry.objects.filter(pk=entry.pk).update(state=Entry.State.ACCEPTED)
+    panel = Panel.objects.create(
+        edition=edition,
+        stage=Panel.Stage.REGIONAL,
+        region=entry.region,
+        name_ru="Жюри Астаны",
+        deadline=timezone.now() + datetime.timedelta(days=20),
+    )
+    panel.nominations.add(entry.nomination)
+    juror = factories.juror()
+    jury.member_add(panel=panel, juror=juror, by=organizer)
+    jury.assignments_build(panel=panel, by=organizer)
+    assignment = Assignment.objects.get(panel=panel, juror=juror)
+    values = {c.pk: 8 for c in edition.criteria.all()}
+    jury.score_save(assignment=assignment, values=values, notes={}, note="", submit=True, version=0, by=juror)
+
+    client.post(reverse("people:revoke", args=[juror.role_grants.get().pk]))
+
+    # The submitted score still counts (its assignment stays active), but its juror is off the panel.
+    assert Assignment.objects.get(pk=assignment.pk).active
+    client.force_login(juror)
+    assert client.get(reverse("judging:score", args=[assignment.pk])).status_code == 404
+    with pytest.raises(jury.JudgingError):
+        jury.score_save(
+            assignment=assignment, values={k: 1 for k in values}, notes={}, note="", submit=True, version=1, by=juror
+        )
+    assert set(Score.objects.get(assignment=assignment).items.values_list("value", flat=True)) == {8}
+
+
+def test_roles_go_to_staff_accounts_only(client, edition, organizer, panel, django_capture_on_commit_callbacks):
+    student = factories.student_with_consent("astana")
+    response = invite(client, django_capture_on_commit_callbacks, email=student.email, role="juror", panel=panel.pk)
+    assert response.status_code == 200 and not Invitation.objects.exists()
+    assert "belongs to a student" in response.content.decode()
+
+    # An invitation sent before the address had an account: a teacher's account made since cannot accept it.
+    invite(client, django_capture_on_commit_callbacks, email="later.teacher@example.kz", region="astana")
+    link = path_of(link_in(mail.outbox[-1]))
+    teacher = factories.SupervisorFactory(email="later.teacher@example.kz")
+    client.force_login(teacher)
+    response = client.post(link)
+    assert response.status_code == 410 and "staff account" in response.content.decode()
+    assert not teacher.role_grants.exists() and Invitation.objects.get().accepted_at is None
