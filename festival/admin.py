@@ -23,10 +23,16 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["name", "locality", "region"]
-    list_filter = ["region"]
+    list_display = ["name", "locality", "region", "approved"]
+    list_filter = ["approved", "region"]
     search_fields = ["name", "locality"]
     list_select_related = ["region"]
+    actions = ["approve"]
+
+    @admin.action(description=_("Approve: offer in the registration forms"))
+    def approve(self, request, queryset):
+        count = services.schools_approve(schools=queryset.values_list("pk", flat=True))
+        self.message_user(request, _("Schools approved: %(count)s.") % {"count": count})
 
 
 class PhaseInline(admin.TabularInline):

@@ -36,9 +36,16 @@ class Region(LocalizedNameMixin, models.Model):
 
 
 class School(models.Model):
+    """A school of a region. Those the organizers enter (the admin, the demo) are approved; a name typed into a
+    coordinator's imported list is not until an organizer approves it: only approved schools are offered in the
+    public school picker, so a typo or a made-up name is never shown to everyone at once."""
+
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="schools", verbose_name=_("region"))
     name = models.CharField(_("name"), max_length=300)
     locality = models.CharField(_("locality"), max_length=120, blank=True)
+    approved = models.BooleanField(
+        _("approved"), default=True, help_text=_("Offered in the school list of the registration forms.")
+    )
 
     class Meta:
         ordering = ["name"]

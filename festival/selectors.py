@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from .models import Consent, Participant, Region, User
+from .models import Consent, Participant, Region, School, User
 from .rules import coordinator_region_ids
 
 
@@ -66,6 +66,7 @@ def organizer_overview():
             participants_count=Count("participants", distinct=True), schools_count=Count("schools", distinct=True)
         ),
         "unconfirmed": User.objects.filter(email_confirmed_at__isnull=True).count(),
+        "schools_to_review": School.objects.filter(approved=False).count(),
         "students_without_consent": User.objects.filter(kind=User.Kind.STUDENT)
         .exclude(Exists(active_consents().filter(participant__user=OuterRef("pk"))))
         .count(),

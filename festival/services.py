@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from .consent import CONSENT_ITEMS, CONSENT_TEXT_VERSION, consent_text
 from .defaults import DEFAULT_AGE_GROUPS, DEFAULT_CONTACT_EMAIL, DEFAULT_CONTACT_PHONE, DEFAULT_NOMINATIONS
-from .models import AgeGroup, Consent, Edition, Nomination, Participant, Phase, RoleGrant, User
+from .models import AgeGroup, Consent, Edition, Nomination, Participant, Phase, RoleGrant, School, User
 
 _CONFIRM_SALT = "festival.email-confirmation"
 logger = logging.getLogger(__name__)
@@ -297,3 +297,11 @@ def edition_create(*, year, title_kk, title_ru, title_en, phases, make_current=F
             )
             AgeGroup.objects.bulk_create(AgeGroup(edition=edition, **data) for data in DEFAULT_AGE_GROUPS)
     return edition
+
+
+def schools_approve(*, schools):
+    """Offer `schools` (School rows or ids) in the public school picker of the registration forms.
+
+    Side effects: School.approved set on those not yet approved. Returns how many that was."""
+    ids = [getattr(school, "pk", school) for school in schools]
+    return School.objects.filter(pk__in=ids, approved=False).update(approved=True)

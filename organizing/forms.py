@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from festival.models import AgeGroup, Nomination, Phase
+from festival.models import AgeGroup, Nomination, Phase, School
 
 from . import services
 
@@ -246,3 +246,13 @@ class QuotaForm(forms.Form):
             for nomination, name in cells:
                 result[(region.pk, nomination.pk)] = self.cleaned_data[name]
         return result
+
+
+class SchoolApprovalForm(forms.Form):
+    """The schools, named in imported lists, that the organizer ticks to offer them in the registration forms."""
+
+    schools = forms.ModelMultipleChoiceField(
+        queryset=School.objects.filter(approved=False),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick the schools to approve.")},
+    )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from certificates.models import Kind as DocumentKind
 from certificates.selectors import missing as documents_missing
 from certificates.selectors import owed as documents_owed
-from festival.models import Nomination, Phase, Region, RoleGrant
+from festival.models import Nomination, Phase, Region, RoleGrant, School
 from judging.models import Assignment, Criterion, Panel, PanelMember
 from submissions.models import Entry, RegionQuota, RegionSignoff
 
@@ -320,3 +320,13 @@ def readiness(edition, now=None):
         item.blocking = Phase.ORDER.index(item.needed_for) <= horizon
     items.sort(key=lambda item: (not item.blocking, Phase.ORDER.index(item.needed_for)))
     return upcoming, items
+
+
+def schools_to_review():
+    """Schools named in coordinators' imported lists and not yet approved, by region, with their participants."""
+    return (
+        School.objects.filter(approved=False)
+        .select_related("region")
+        .annotate(participants_count=Count("participants"))
+        .order_by("region__order", "name")
+    )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("organizer/edition/quotas/", views.quotas, name="quotas"),
     path("organizer/edition/readiness/", views.readiness, name="readiness"),
     path("organizer/edition/demo-phase/", views.demo_phase, name="demo_phase"),
+    path("organizer/schools/", views.schools, name="schools"),
 ]

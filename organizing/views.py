@@ -13,10 +13,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from festival.models import Edition, Nomination, Phase
+from festival.services import schools_approve
 from festival.views import permission_required
 
 from . import selectors, services
-from .forms import AgeGroupFormSet, EditionNewForm, NominationForm, PhasesForm, QuotaForm, proposed_phases
+from .forms import (
+    AgeGroupFormSet,
+    EditionNewForm,
+    NominationForm,
+    PhasesForm,
+    QuotaForm,
+    SchoolApprovalForm,
+    proposed_phases,
+)
 
 RUN = "organizing.run_edition"
 
@@ -206,6 +215,19 @@ def readiness(request):
     upcoming, items = selectors.readiness(edition)
     context = {"edition": edition, "upcoming": upcoming, "items": items}
     return render(request, "organizing/readiness.html", context)
+
+
+@permission_required(RUN)
+@require_http_methods(["GET", "POST"])
+def schools(request):
+    """Schools typed into coordinators' imported lists: shown in the public school picker once approved here."""
+    form = SchoolApprovalForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        count = schools_approve(schools=form.cleaned_data["schools"])
+        message = _("Schools approved: %(count)s. They are offered in the registration forms now.")
+        messages.success(request, message % {"count": count})
+        return redirect("organizing:schools")
+    return render(request, "organizing/schools.html", {"form": form, "schools": selectors.schools_to_review()})
 
 
 def demo_phase(request):

@@ -317,8 +317,9 @@ def _save_rows(*, region, rows, recorded_by, job=None, listed=()):
         rows = [r for r in rows if (r["last_name"].lower(), r["first_name"].lower(), r["birth_date"]) not in existing]
         schools = {s.name.lower(): s for s in School.objects.filter(region=region)}
         new_names = {r["school"] for r in rows if r["school"].lower() not in schools}
+        # Typed by hand in a list: offered to everyone in the school picker only once an organizer approves them.
         School.objects.bulk_create(
-            [School(region=region, name=name) for name in sorted(new_names)], ignore_conflicts=True
+            [School(region=region, name=name, approved=False) for name in sorted(new_names)], ignore_conflicts=True
         )
         schools = {s.name.lower(): s for s in School.objects.filter(region=region)}
         participants = Participant.objects.bulk_create(
