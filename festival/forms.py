@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -45,7 +46,10 @@ class SchoolChoiceMixin:
             region_id = region_id.pk
         schools = School.objects.none()
         if str(region_id or "").isdigit():
-            schools = School.objects.filter(region_id=region_id)
+            # The approved schools, as the picker offers them, and the one already on the record (a participant
+            # imported with a school not yet approved keeps it).
+            current = getattr(getattr(self, "instance", None), "school_id", None)
+            schools = School.objects.filter(Q(approved=True) | Q(pk=current), region_id=region_id)
         self.fields["school"].queryset = schools
         self.fields["school"].required = False
         self.fields["region"].widget.attrs.update(

@@ -93,9 +93,11 @@ def landing(request):
 
 @require_safe
 def school_options(request):
-    """The <option>s of a region's schools, for the htmx region → school select."""
+    """The <option>s of a region's approved schools, for the htmx region → school select."""
     region_id = request.GET.get("region", "")
-    schools = School.objects.filter(region_id=region_id).only("pk", "name") if region_id.isdigit() else []
+    schools = (
+        School.objects.filter(region_id=region_id, approved=True).only("pk", "name") if region_id.isdigit() else []
+    )
     return render(request, "festival/partials/school_options.html", {"schools": schools})
 
 
