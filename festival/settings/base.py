@@ -195,6 +195,8 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stalled-document-jobs": {"task": "certificates.tasks.jobs_watchdog", "schedule": 15},
     "resend-lost-film-checks": {"task": "submissions.tasks.films_check_watchdog", "schedule": 5 * 60},
     "send-document-letters": {"task": "certificates.tasks.letters_send", "schedule": 60},
+    # Participant lists (children's personal data) left behind by an import that was lost or stopped.
+    "remove-import-files": {"task": "submissions.tasks.import_files_expire", "schedule": 10 * 60},
 }
 # "Your document is ready" letters: at most this many per minute, whatever the number of workers (the mail
 # provider's limit); 96,000 letters take under three hours at 600 a minute.
@@ -206,6 +208,8 @@ CELERY_TASK_ROUTES = {
     "certificates.tasks.chunk_run": {"queue": DOCUMENT_QUEUE},
     "certificates.tasks.job_finish": {"queue": DOCUMENT_QUEUE},
     "certificates.tasks.archive_run": {"queue": DOCUMENT_QUEUE},
+    # Participant lists are office batch work too: a worker kept for film checks (-Q celery) never takes one.
+    "submissions.tasks.import_participants": {"queue": DOCUMENT_QUEUE},
 }
 DOCUMENT_CHUNK_SIZE = env_int("DOCUMENT_CHUNK_SIZE", 250, minimum=1)
 DOCUMENT_LETTERS_PER_RUN = env_int("DOCUMENT_LETTERS_PER_MINUTE", 600, minimum=1)
