@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from festival import throttle
 from festival.models import Edition, Region
 from festival.views import permission_required
 from submissions.media_views import private_file_response
@@ -429,6 +430,9 @@ def verify(request):
 
 
 @require_safe
+# Every lookup of a code ends here (the form and the QR code's short address redirect to this page): limited
+# per client address, so that the codes cannot be tried one after another.
+@throttle.rate_limited("verify", methods=("GET", "HEAD"))
 def verify_code(request, code):
     normalised = services.normalise_code(code)
     document = (

@@ -31,6 +31,8 @@ under 200 users with this set-up.
 
 import os
 
+from gunicorn import glogging
+
 POOL = os.environ.get("GUNICORN_POOL", "pages")
 CPUS = len(os.sched_getaffinity(0))
 
@@ -68,11 +70,29 @@ keepalive = 2
 max_requests = 10000
 max_requests_jitter = 1000
 
-# Django trusts X-Forwarded-Proto and X-Forwarded-For from whoever sends them (SECURE_PROXY_SSL_HEADER,
-# TRUSTED_PROXY_COUNT): the ports must be reachable from nginx alone. gunicorn's own FORWARDED_ALLOW_IPS
-# (environment, default 127.0.0.1) only sets wsgi.url_scheme, which Django does not need.
+# Django trusts X-Forwarded-Proto and the last TRUSTED_PROXY_COUNT entries of X-Forwarded-For from whoever sends
+# them (SECURE_PROXY_SSL_HEADER, festival/net.py): the ports must be reachable from nginx alone. gunicorn's own
+# FORWARDED_ALLOW_IPS (environment, default 127.0.0.1) only sets wsgi.url_scheme, which Django does not need.
 
+
+class AccessLogger(glogging.Logger):
+    """Logs the client's address as the portal counts it (festival/net.py), not the whole X-Forwarded-For,
+    whose left part the client writes."""
+
+    def atoms(self, resp, req, environ, request_time):
+        # Imported here: the worker has loaded the portal by then.
+        from festival.net import forwarded_client
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["client"] = forwarded_client(
+            environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR", "-"), TRUSTED_PROXY_COUNT
+        )
+        return atoms
+
+
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 1))
+logger_class = AccessLogger
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
-# The client's address as nginx forwarded it, the request, status, bytes, milliseconds, the browser.
-access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+# The client's address, the request, status, bytes, milliseconds, the browser.
+access_log_format = '%(client)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'

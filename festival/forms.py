@@ -17,8 +17,12 @@ from .models import ADULT_AGE, Consent, Participant, Region, School, User, age_o
 MIN_PARTICIPANT_AGE = 6
 MAX_PARTICIPANT_AGE = 18
 
-DUPLICATE_IIN_MESSAGE = _(
-    "A participant with this IIN is already registered. Ask the supervisor or the regional coordinator."
+# The one refusal that depends on the database, worded so that it does not confirm whose IIN is registered: the
+# form must not tell a stranger that a child with this IIN (which gives the birth date and sex) takes part.
+# The refusals computable from the digits alone (IIN_ERRORS, the date of birth) stay specific.
+IIN_REFUSED_MESSAGE = _(
+    "This participant could not be registered with this IIN. Check the digits against the document; if they are "
+    "right and the child already takes part in the festival, ask the regional coordinator for help."
 )
 
 IIN_ERRORS = {
@@ -238,8 +242,9 @@ class ParticipantConsentForm(SchoolChoiceMixin, forms.ModelForm):
                 % {"date": iin_born.strftime("%d.%m.%Y")},
             )
         elif iin and self._iin_taken(iin):
-            # Only once the IIN matched the date of birth, so the form is no oracle for other people's IINs.
-            self.add_error("iin", DUPLICATE_IIN_MESSAGE)
+            # Only once the IIN matched the date of birth, in neutral words, and the views limit how often
+            # (festival/throttle.py): the form is no oracle for other people's IINs.
+            self.add_error("iin", IIN_REFUSED_MESSAGE)
         relation = cleaned.get("relation")
         if birth_date and relation == Consent.Relation.SELF and age_on(birth_date, timezone.localdate()) < ADULT_AGE:
             self.add_error("relation", _("A participant under 18 needs the consent of a parent or guardian."))

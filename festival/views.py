@@ -28,9 +28,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import personal, selectors, services
+from . import personal, selectors, services, throttle
 from .forms import (
-    DUPLICATE_IIN_MESSAGE,
+    IIN_REFUSED_MESSAGE,
     ParticipantConsentForm,
     ResendConfirmationForm,
     StudentRegistrationForm,
@@ -242,13 +242,14 @@ def _participant_form_saved(form, request, *, user=None, supervisor=None, identi
             language=get_language(),
         )
     except services.DuplicateIIN:
-        form.add_error("iin", DUPLICATE_IIN_MESSAGE)
+        form.add_error("iin", IIN_REFUSED_MESSAGE)
         return None
 
 
 @sensitive_post_parameters(*SENSITIVE)
 @permission_required("festival.give_own_consent")
 @require_http_methods(["GET", "POST"])
+@throttle.rate_limited("iin-check", applies=throttle.posts_an_iin)
 def consent(request):
     user = request.user
     if not selectors.user_needs_consent(user):
@@ -279,6 +280,8 @@ def team_list(request):
 @permission_required("festival.manage_team")
 @require_http_methods(["GET", "POST"])
 @phase_required("register")
+@throttle.rate_limited("iin-check", applies=throttle.posts_an_iin)
+@throttle.rate_limited("team-add")
 def team_add(request):
     supervisor = request.user
     form = ParticipantConsentForm(

@@ -25,6 +25,7 @@ from django.utils import formats, timezone, translation
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
+from festival import throttle
 from festival.models import Nomination
 from festival.phases import PhaseClosed, phase_check
 
@@ -161,6 +162,9 @@ def _options(request, upload_id=None):
 
 
 def _create(request):
+    if retry_after := throttle.limit_reached(request, "upload-create"):
+        message = _("Too many uploads started in a short time. Try again in %(minutes)s min.")
+        raise _Refused(429, message % {"minutes": math.ceil(retry_after / 60)}, {"Retry-After": str(retry_after)})
     length = _decimal_header(request, "Upload-Length")
     metadata = _parse_metadata(request.headers.get("Upload-Metadata", ""))
     entry_id = metadata.get("entry", "")

@@ -65,6 +65,15 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(autouse=True)
+def _rate_limits_of_its_own(settings):
+    """Each test counts its rate limits (festival/throttle.py) afresh, in a cache maybe shared with other test
+    processes (Redis), where every test client has the same address."""
+    import uuid
+
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default():
     """Requests leave their language active in the thread; each test starts from English and says otherwise."""
     from django.utils import translation

@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "festival.apps.LoginAttemptsConfig",
+    # The rate limits (festival/throttle.py); installed for its system checks of the cache.
+    "django_ratelimit",
     "festival",
     "submissions",
     "judging",
@@ -123,6 +125,28 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The client's address (festival/net.py): REMOTE_ADDR, or behind proxies that append to X-Forwarded-For the
+# entry TRUSTED_PROXY_COUNT places from the right. Counted the same way for login throttling and rate limits.
+TRUSTED_PROXY_COUNT = 0
+AXES_CLIENT_IP_CALLABLE = "festival.net.client_ip"
+RATELIMIT_IP_META_KEY = "festival.net.client_ip"
+# The rate limits count in the default cache: Redis with REDIS_URL, which every process shares and which counts
+# with INCR (atomic). django-ratelimit knows Redis only as django-redis by name and warns about Django's own
+# RedisCache (W001); its other objections (a cache not shared, E003) are settled per environment.
+RATELIMIT_USE_CACHE = "default"
+# festival/throttle.py: (key, rate) pairs per group; key "user" (the account) or "ip" (the client's address),
+# rate "<count>/<period>" with period s, m, h or d. Generous for honest use: a supervisor adds a team, a school
+# behind one address has several teachers; a stranger trying IINs or document codes one by one is stopped.
+RATE_LIMITS = {
+    # Form posts that check an IIN against the database (team adding, one's own consent).
+    "iin-check": [("user", "20/h"), ("ip", "60/h")],
+    "team-add": [("user", "60/h"), ("ip", "200/h")],
+    # Looking up a document's verification code (the public page).
+    "verify": [("ip", "30/m"), ("ip", "300/h")],
+    # Starting a film upload (POST /tus/).
+    "upload-create": [("user", "60/h"), ("ip", "300/h")],
+}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [

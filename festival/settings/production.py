@@ -103,10 +103,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Login throttling counts failures per client address. Behind the proxy, REMOTE_ADDR is the proxy's own
-# address: the client's is the one the trusted proxies added to X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Login throttling and the rate limits count per client address. Behind nginx, REMOTE_ADDR is nginx's own
+# address: the client's is the last entry of X-Forwarded-For, the one nginx appended (festival/net.py); with
+# a load balancer in front of nginx that appends too, 2.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=0)
 
 # The load balancer's probe comes over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
