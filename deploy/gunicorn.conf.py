@@ -29,6 +29,8 @@ process being replaced after max_requests, would stop every other page. bench/lo
 under 200 users with this set-up.
 """
 
+import datetime
+import logging
 import os
 
 from gunicorn import glogging
@@ -96,3 +98,42 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # The client's address, the request, status, bytes, milliseconds, the browser.
 access_log_format = '%(client)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+# Time stamps in UTC with the offset printed, in the arbiter (which never loads the portal) as in the workers
+# (where Django has made TIME_ZONE the local zone): the clock of the portal's own lines (festival/logs.py, the
+# same formatter) and of nginx's. An access line is the time, then access_log_format.
+
+
+class UTCFormatter(logging.Formatter):
+    def formatTime(self, record, datefmt=None):
+        return datetime.datetime.fromtimestamp(record.created, datetime.UTC).isoformat(timespec="milliseconds")
+
+
+if accesslog == "-":
+    _access_handlers = {
+        "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"}
+    }
+elif accesslog:
+    _access_handlers = {"access": {"class": "logging.FileHandler", "formatter": "access", "filename": accesslog}}
+else:
+    _access_handlers = {}
+logconfig_dict = {
+    "root": {"level": "INFO", "handlers": ["error"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error"], "propagate": False, "qualname": "gunicorn.error"},
+        "gunicorn.access": {
+            "level": "INFO",
+            "handlers": list(_access_handlers),
+            "propagate": False,
+            "qualname": "gunicorn.access",
+        },
+    },
+    "handlers": {
+        "error": {"class": "logging.StreamHandler", "formatter": "generic", "stream": "ext://sys.stderr"},
+        **_access_handlers,
+    },
+    "formatters": {
+        "generic": {"()": UTCFormatter, "fmt": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s"},
+        "access": {"()": UTCFormatter, "fmt": "%(asctime)s %(message)s"},
+    },
+}

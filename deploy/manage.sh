@@ -4,8 +4,10 @@
 #   sudo -u festival deploy/manage.sh migrate
 #   sudo -u festival deploy/manage.sh createsuperuser
 #
-# Run it as the festival user, like the services, so that what it writes belongs to them.
+# Run it as the festival user, like the services, so that what it writes belongs to them; with their umask,
+# so that it is readable by the festival group (nginx) and no one else.
 set -euo pipefail
+umask 0027
 app=$(cd "$(dirname "$0")/.." && pwd)
 env_file=${FESTIVAL_ENV_FILE:-/etc/festival/festival.env}
 [ -r "$env_file" ] || { echo "$env_file is not readable (run as the festival user?)" >&2; exit 1; }

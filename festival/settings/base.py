@@ -245,7 +245,10 @@ DEMO_MODE = env_bool("DEMO_MODE", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # Stamped in UTC with the offset (festival/logs.py), like gunicorn's and nginx's lines (deploy/).
+    "formatters": {
+        "plain": {"class": "festival.logs.UTCFormatter", "format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"axes": {"level": "WARNING"}},
