@@ -10,12 +10,14 @@ import itertools
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from festival.models import Edition, Nomination, Phase
 from festival.services import edition_create
+from judging.models import Panel
 from judging.services import audit, criteria_default_create
 from submissions.models import Entry, RegionQuota
 
@@ -78,15 +80,28 @@ def _phases_record(phases):
     return {p.kind: [p.starts_at.isoformat(), p.ends_at.isoformat()] for p in phases}
 
 
+# A jury panel's deadline is, unless the organizer set another, the end of its stage's judging phase.
+PANEL_PHASES = (
+    (Panel.Stage.REGIONAL, Phase.Kind.REGIONAL_JUDGING),
+    (Panel.Stage.REPUBLICAN, Phase.Kind.REPUBLICAN_JUDGING),
+)
+
+
 def edition_phases_set(*, edition, starts, ends_at, by):
     """Set the edition's calendar (see phases_check).
 
-    Side effects: the six Phase rows of the edition get their dates (missing ones are created); one audit record
-    with the dates before and after. Raises ValidationError, and then nothing is saved."""
+    Side effects: the six Phase rows of the edition get their dates (missing ones are created); a panel whose
+    deadline was the end of its stage's judging phase follows that end; one audit record with the dates before
+    and after. Raises ValidationError, and then nothing is saved."""
     dates = phases_check(starts=starts, ends_at=ends_at)
     with transaction.atomic():
         existing = {p.kind: p for p in Phase.objects.select_for_update().filter(edition=edition)}
         before = _phases_record(existing.values())
+        for stage, kind in PANEL_PHASES:
+            if kind in existing and existing[kind].ends_at != dates[kind][1]:
+                Panel.objects.filter(edition=edition, stage=stage, deadline=existing[kind].ends_at).update(
+                    deadline=dates[kind][1]
+                )
         for kind, (start, end) in dates.items():
             phase = existing.get(kind)
             if phase is None:
@@ -262,7 +277,8 @@ def phase_open_now(*, edition, kind, by, now=None):
     """Demo mode only: move the whole calendar by one offset, so that phase `kind` started a minute ago. The
     phases keep their lengths and their order.
 
-    Side effects: every Phase row of the edition; one audit record. Raises DemoModeOff outside demo mode and
+    Side effects: every Phase row of the edition, and every panel's deadline by the same offset; one audit
+    record. Raises DemoModeOff outside demo mode and
     ValidationError when the edition has no such phase."""
     if not settings.DEMO_MODE:
         raise DemoModeOff
@@ -278,6 +294,7 @@ def phase_open_now(*, edition, kind, by, now=None):
             phase.starts_at += offset
             phase.ends_at += offset
         Phase.objects.bulk_update(phases, ["starts_at", "ends_at"])
+        Panel.objects.filter(edition=edition).update(deadline=F("deadline") + offset)
         audit(
             actor=by,
             action="phase_open_now",

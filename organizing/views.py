@@ -92,8 +92,9 @@ def edition_new(request):
 @require_http_methods(["GET", "POST"])
 def edition(request):
     edition = Edition.objects.current()
+    others = Edition.objects.exclude(pk=getattr(edition, "pk", None))
     if edition is None:
-        return render(request, "organizing/edition.html", {"edition": None})
+        return render(request, "organizing/edition.html", {"edition": None, "others": others})
     phases = selectors.edition_phases(edition)
     if request.method == "POST":
         form = PhasesForm(request.POST)
@@ -129,8 +130,23 @@ def edition(request):
         "blocking_items": sum(item.blocking for item in items),
         "demo_mode": settings.DEMO_MODE,
         "kinds": Phase.Kind.choices,
+        "others": others,
     }
     return render(request, "organizing/edition.html", context)
+
+
+@permission_required(RUN)
+@require_POST
+def edition_make_current(request, pk):
+    """Move the public site and every workspace to another edition (next year's, prepared in advance)."""
+    edition = get_object_or_404(Edition, pk=pk)
+    services.edition_make_current(edition=edition, by=request.user)
+    messages.success(
+        request,
+        _("The edition of %(year)s is now the current one: the site and every workspace show it.")
+        % {"year": edition.year},
+    )
+    return redirect("organizing:edition")
 
 
 @permission_required(RUN)

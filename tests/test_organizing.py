@@ -643,3 +643,50 @@ def test_browser_organizer_sets_up_a_new_edition_from_the_pages(browser, live_se
     page.get_by_test_id("readiness").wait_for()
     assert page.locator(f"a[href='{reverse('people:list').replace('/en/', '/ru/')}']").count() >= 1
     shot(page, "organizing-readiness")
+
+
+def test_panel_deadlines_follow_their_judging_phase(client, organizer, edition, settings):
+    from judging.models import Panel
+
+    ends = {p.kind: p.ends_at for p in edition.phases.all()}
+    regional = Panel.objects.create(
+        edition=edition,
+        stage=Panel.Stage.REGIONAL,
+        region=Region.objects.get(code="astana"),
+        name_ru="Жюри Астаны",
+        deadline=ends[Phase.Kind.REGIONAL_JUDGING],
+    )
+    own_date = ends[Phase.Kind.REPUBLICAN_JUDGING] - datetime.timedelta(days=2)
+    republican = Panel.objects.create(edition=edition, stage=Panel.Stage.REPUBLICAN, name_ru="Жюри", deadline=own_date)
+    starts, ends_at = calendar(2030)
+    assert client.post(reverse("organizing:edition"), calendar_post(starts, ends_at)).status_code == 302
+    regional.refresh_from_db()
+    republican.refresh_from_db()
+    # The deadline that was the phase's end moves with it; one the organizer set apart stays.
+    assert regional.deadline == Phase.objects.get(edition=edition, kind=Phase.Kind.REGIONAL_JUDGING).ends_at
+    assert republican.deadline == own_date
+
+    settings.DEMO_MODE = True
+    client.post(reverse("organizing:demo_phase"), {"kind": "next"})
+    regional.refresh_from_db()
+    assert regional.deadline == Phase.objects.get(edition=edition, kind=Phase.Kind.REGIONAL_JUDGING).ends_at
+
+
+def test_next_years_edition_prepared_then_made_current_from_the_page(client, organizer, edition):
+    starts, ends_at = calendar(edition.year + 1)
+    later = services.edition_open(
+        year=edition.year + 1,
+        title_kk="а",
+        title_ru="б",
+        title_en="c",
+        starts=starts,
+        ends_at=ends_at,
+        make_current=False,
+        by=organizer,
+    )
+    page = client.get(reverse("organizing:edition")).content.decode()
+    assert f'data-testid="make-current-{later.year}"' in page
+    response = client.post(reverse("organizing:edition_make_current", args=[later.pk]))
+    assert response.status_code == 302
+    assert Edition.objects.current() == later
+    assert AuditEvent.objects.filter(action="edition_current", actor=organizer).exists()

@@ -228,7 +228,8 @@ def test_accept_new_user_bad_password_saves_nothing(client, edition, organizer, 
 
 
 def test_accept_as_existing_user(client, edition, organizer, django_capture_on_commit_callbacks):
-    teacher = factories.SupervisorFactory(email="teacher@example.kz")
+    # A staff account of the festival, say a coordinator's in an earlier year, now without a role.
+    teacher = factories.UserFactory(email="teacher@example.kz", kind=User.Kind.STAFF)
     invite(client, django_capture_on_commit_callbacks, email="teacher@example.kz", role="organizer")
     client.logout()
     link = path_of(link_in(mail.outbox[0]))
