@@ -159,6 +159,8 @@ class MemberAddForm(forms.Form):
     chair = forms.BooleanField(label=_("Make them the chair"), required=False)
 
     def __init__(self, *args, panel, **kwargs):
+        # On the panel's page beside the panel's own form, which has a chair too: ids of its own.
+        kwargs.setdefault("auto_id", "id_member_%s")
         super().__init__(*args, **kwargs)
         seated = PanelMember.objects.filter(panel=panel, active=True).values("juror")
         self.fields["juror"].queryset = (

@@ -96,6 +96,11 @@ elif MEDIA_STORAGE == "s3":
         "file_overwrite": True,
         "querystring_expire": env_int("S3_LINK_SECONDS", 600, minimum=60),
     }
+    # Films, posters and documents are sent from the object storage (a redirect to a signed link): the
+    # Content-Security-Policy must let pictures and films come from there.
+    _s3_origin = "{0.scheme}://{0.netloc}".format(urlparse(_s3["endpoint_url"]))
+    for _directive in ("img-src", "media-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_s3_origin)  # noqa: F405
 else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'file' or 's3'; got {MEDIA_STORAGE!r}.")
 STORAGES = {
