@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from festival.env import env_bool, env_int, env_str, env_url
@@ -21,6 +22,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     "festival.apps.LoginAttemptsConfig",
     # The rate limits (festival/throttle.py); installed for its system checks of the cache.
     "django_ratelimit",
@@ -37,6 +39,8 @@ MIDDLEWARE = [
     # First: it adds the tus version to every answer on /tus/, the other middleware's and the error pages too.
     "submissions.middleware.TusResumableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below) on every page.
+    "csp.middleware.CSPMiddleware",
     # Serves the collected static files (hashed names, compressed, cached for a year) from each web process.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -50,6 +54,30 @@ MIDDLEWARE = [
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy, in every environment (development and the tests too, so that the browser tests run
+# under it), never report-only. Scripts and styles come only from the site's own static files: no inline
+# <script>, no on…= handlers, no style="…" attributes (widths and heights known only on the server are set by
+# static/js through element.style, which a policy does not restrict). htmx is told not to evaluate code and
+# not to add a <style> of its own (the htmx-config meta tag in templates/base.html). Pictures also come as
+# data: (the designer's preview) and blob:. Production adds the object storage's origin
+# (festival/settings/production.py) for films and pictures served through its signed links.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 ROOT_URLCONF = "festival.urls"
 WSGI_APPLICATION = "festival.wsgi.application"
