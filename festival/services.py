@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.text import slugify
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from .consent import CONSENT_ITEMS, CONSENT_TEXT_VERSION, consent_text
@@ -265,6 +266,16 @@ def consent_withdraw(*, consent):
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
+
+
+def code_free(wanted, taken, *, fallback):
+    """A code (slug) made of `wanted` — or `fallback` when that is empty — numbered -2, -3 … past the codes in
+    `taken`, short enough for a 40-character code field."""
+    base = (slugify(wanted) or fallback)[:34]
+    code, number = base, 2
+    while code in taken:
+        code, number = f"{base}-{number}", number + 1
+    return code
 
 
 # ---------------------------------------------------------------- editions

@@ -14,6 +14,7 @@ from certificates.selectors import missing as documents_missing
 from certificates.selectors import owed as documents_owed
 from festival.models import Nomination, Phase, Region, RoleGrant, School
 from judging.models import Assignment, Criterion, Panel, PanelMember
+from judging.selectors import criteria_of
 from submissions.models import Entry, RegionQuota, RegionSignoff
 
 # What starts with each phase, for whom: the truth is festival/phases.py (ACTION_PHASES) and the services that
@@ -143,13 +144,6 @@ def _url(name, *args, fallback=None):
         return reverse(fallback, args=args) if fallback else ""
 
 
-def _scored_by(criteria, nomination):
-    """Of the edition's criteria, those `nomination` is scored by: its own if any, else the general ones (the
-    rule of judging.selectors.criteria_for, applied to criteria read once)."""
-    own = [c for c in criteria if c.nomination_id == nomination.pk]
-    return own or [c for c in criteria if c.nomination_id is None]
-
-
 def _panel_items(edition, nominations):
     panels = list(
         Panel.objects.filter(edition=edition)
@@ -177,7 +171,7 @@ def _panel_items(edition, nominations):
             )
         )
     else:
-        unscored = [n for n in nominations if n.is_active and not _scored_by(criteria, n)]
+        unscored = [n for n in nominations if n.is_active and not criteria_of(criteria, n.pk)]
         if unscored:
             items.append(
                 Item(
@@ -207,7 +201,7 @@ def _panel_items(edition, nominations):
         (_("Jury panels without nominations"), lambda p: not p.nominations.all()),
         (
             _("Jury panels with a nomination that has no criteria"),
-            lambda p: any(not _scored_by(criteria, n) for n in p.nominations.all()),
+            lambda p: any(not criteria_of(criteria, n.pk) for n in p.nominations.all()),
         ),
         (_("Jury panels without assignments of films"), lambda p: not p.has_assignments),
     ]

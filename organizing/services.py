@@ -12,11 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from festival.models import Edition, Nomination, Phase
-from festival.services import edition_create
+from festival.services import code_free, edition_create
 from judging.models import Panel
 from judging.services import audit, criteria_default_create
 from submissions.models import Entry, RegionQuota
@@ -154,13 +153,8 @@ def edition_make_current(*, edition, by):
 
 
 def _nomination_code(nomination):
-    base = slugify(nomination.name_en) or "nomination"
-    base = base[:34]
     taken = set(Nomination.objects.filter(edition=nomination.edition_id).values_list("code", flat=True))
-    code, number = base, 2
-    while code in taken:
-        code, number = f"{base}-{number}", number + 1
-    return code
+    return code_free(nomination.name_en, taken, fallback="nomination")
 
 
 def nomination_save(*, nomination, by):
