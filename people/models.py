@@ -103,8 +103,3 @@ class Invitation(models.Model):
 
     def is_expired(self, now=None):
         return (now or timezone.now()) >= self.expires_at
-
-    @property
-    def scope(self):
-        """The region or the panel the role is for, or None (organizers)."""
-        return self.region if self.role == RoleGrant.Role.COORDINATOR else self.panel

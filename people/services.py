@@ -141,13 +141,11 @@ def invitation_send(*, email, role, region=None, panel=None, as_chair=False, lan
 
 
 @transaction.atomic
-def invitation_resend(*, invitation, by, base_url, language=None):
+def invitation_resend(*, invitation, by, base_url):
     """Send the letter again with a new link, valid INVITATION_DAYS from now; the older links stop working.
     Refuses (InvitationError "not_open") an accepted or cancelled invitation.
-    Side effects: Invitation.nonce and expires_at (and language, if given); an audit record; the letter."""
+    Side effects: Invitation.nonce and expires_at; an audit record; the letter."""
     fields = {"nonce": new_nonce(), "expires_at": timezone.now() + datetime.timedelta(days=INVITATION_DAYS)}
-    if language:
-        fields["language"] = language
     if not Invitation.objects.open().filter(pk=invitation.pk).update(**fields):
         raise InvitationError("not_open")
     for name, value in fields.items():
