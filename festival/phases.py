@@ -17,6 +17,8 @@ ACTION_PHASES = {
     "regional_review": {Phase.Kind.REGIONAL_SUBMISSION, Phase.Kind.REGIONAL_JUDGING},
     "select_finalists": {Phase.Kind.REGIONAL_JUDGING, Phase.Kind.FINALIST_SIGNOFF},
     "finalist_signoff": {Phase.Kind.FINALIST_SIGNOFF},
+    # A regional jury may score the films accepted so far while films are still being sent.
+    "regional_scoring": {Phase.Kind.REGIONAL_SUBMISSION, Phase.Kind.REGIONAL_JUDGING},
     "republican_judging": {Phase.Kind.REPUBLICAN_JUDGING},
     "publish_results": {Phase.Kind.RESULTS},
 }

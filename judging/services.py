@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from festival.models import Phase, Region, RoleGrant
+from festival.models import Edition, Phase, Region, RoleGrant
+from festival.phases import phase_check, phase_message
 from festival.services import queue_after_commit, role_grant
 from submissions.models import Entry
 from submissions.services import entry_outcome_set
@@ -413,6 +414,28 @@ def assignment_editable(assignment, now=None):
     return assignment.active and now < assignment.panel.deadline and not results_locked(assignment.panel.edition_id)
 
 
+def scoring_action(panel):
+    """The action of festival.phases a panel's scores are given in: a regional panel's while the regional stage
+    runs (films accepted early may be scored while others are still being sent), a republican panel's in the
+    republican judging phase."""
+    return "regional_scoring" if panel.stage == Panel.Stage.REGIONAL else "republican_judging"
+
+
+def _edition_with_phases(panel):
+    # Read afresh: the calendar as it is in this transaction, not as a page read it earlier.
+    return Edition.objects.prefetch_related("phases").get(pk=panel.edition_id)
+
+
+def scoring_phase_check(panel):
+    """Raise festival.phases.PhaseClosed (naming the dates) unless the panel's scoring phase is open now."""
+    phase_check(edition=_edition_with_phases(panel), action=scoring_action(panel))
+
+
+def scoring_phase_message(panel):
+    """Empty while the panel's scoring phase is open; else the sentence naming its dates."""
+    return phase_message(_edition_with_phases(panel), scoring_action(panel))
+
+
 def assignment_for_update(pk, *, juror=None):
     """The assignment with its panel and entry, all three locked until the transaction ends: what a score's
     save reads first. `juror`: only theirs (anybody else's locks nothing). Raises Assignment.DoesNotExist."""
@@ -431,8 +454,9 @@ def score_save(*, assignment, values, notes, note, submit, version, by):
     `values`: {criterion id: points}; `notes`: {criterion id: text}. Refuses (JudgingError) after the
     panel's deadline or once the edition's results are locked, on an assignment that is not the juror's or no
     longer active, on points outside the scale, on a missing criterion when submitting, and on a stale form
-    (`version` older than the stored one: another tab saved meanwhile). Side effects: Score and ScoreItem rows;
-    an audit record with the values before and after.
+    (`version` older than the stored one: another tab saved meanwhile); refuses (festival.phases.PhaseClosed)
+    outside the panel's scoring phases (scoring_action). Side effects: Score and ScoreItem rows; an audit record
+    with the values before and after.
     """
     return score_save_locked(
         assignment=assignment_for_update(assignment.pk),
@@ -456,6 +480,7 @@ def score_save_locked(*, assignment, values, notes, note, submit, version, by):
     # this save.
     if not assignment_editable(assignment):
         raise JudgingError("closed")
+    scoring_phase_check(assignment.panel)
     criteria = {
         c.pk: c for c in criteria_for(edition=assignment.panel.edition_id, nomination=assignment.entry.nomination_id)
     }

@@ -113,6 +113,10 @@ def _save_score(request, assignment, form):
         transaction.set_rollback(True)
         messages.error(request, _error_message(error))
         return None
+    except PhaseClosed as closed:
+        transaction.set_rollback(True)
+        messages.error(request, phase_closed_message(closed))
+        return None
     if action == "next":
         following = selectors.next_unscored(panel=panel, juror=request.user, after=assignment)
         if following is None:
@@ -144,6 +148,8 @@ def score(request, pk):
     entry, panel = assignment.entry, assignment.panel
     film = entry.film
     editable = services.assignment_editable(assignment)
+    # Outside the panel's scoring phases the page shows the scores read-only, with the dates they open.
+    phase_note = services.scoring_phase_message(panel) if editable else ""
     return render(
         request,
         "judging/score.html",
@@ -153,7 +159,8 @@ def score(request, pk):
             "panel": panel,
             "form": form,
             "submitted": status == Score.Status.SUBMITTED,
-            "editable": editable,
+            "editable": editable and not phase_note,
+            "phase_note": phase_note,
             "done": assignment.submitted,
             "total": assignment.assigned,
             "has_preview": bool(film and film.preview),

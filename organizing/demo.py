@@ -140,7 +140,7 @@ ACCOUNTS = [
     ),
     Account(
         JURY_MEMBER, STAFF, "Морозов", "Игорь", RoleGrant.Role.JUROR,
-        todo="republican juror, all scored: a score can still change until the organizer locks the results",
+        todo="republican juror, all scored: scores change in the republican judging phase, until results are locked",
         page="judging:home",
     ),
     Account(
@@ -441,7 +441,9 @@ def _panels(edition, users, finalists):
             jury.member_add(panel=republican, juror=users[JURY_CHAIR], chair=True, by=organizer)
             jury.member_add(panel=republican, juror=users[JURY_MEMBER], by=organizer)
             jury.assignments_build(panel=republican, by=organizer)
-            _republican_scores(republican, {entry.pk: points for entry, points in finalists.items()})
+            # Scores are given in the republican judging phase only: the demo plays it, as it plays the sign-off.
+            with _phase_opened(edition, Phase.Kind.REPUBLICAN_JUDGING):
+                _republican_scores(republican, {entry.pk: points for entry, points in finalists.items()})
 
 
 def _student_draft(edition, student):

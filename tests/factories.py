@@ -103,6 +103,13 @@ def open_edition(now=None):
     )
 
 
+def republican_judging_open(edition, now=None):
+    """The republican judging phase open now too (from a day ago, its end unchanged), beside the regional
+    submission the test edition is in: republican panels are scored in that phase only."""
+    now = now or timezone.now()
+    edition.phases.filter(kind="republican_judging").update(starts_at=now - datetime.timedelta(days=1))
+
+
 def closed_edition():
     """The current edition, with registration over: every phase lies in the past."""
     past = timezone.now() - datetime.timedelta(days=400)

@@ -45,6 +45,7 @@ def test_juror_scores_panel_then_organizer_locks_and_publishes(browser, live_ser
         deadline=timezone.now() + timezone.timedelta(days=3),
     )
     panel.nominations.add(first.nomination)
+    factories.republican_judging_open(edition)
     PanelMember.objects.create(panel=panel, juror=juror)
     jury.assignments_build(panel=panel)
 

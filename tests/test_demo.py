@@ -98,7 +98,7 @@ def test_demo_phases_follow_each_other_with_films_being_sent_now(demo):
     assert all(earlier.ends_at == later.starts_at for earlier, later in itertools.pairwise(phases))
     edition = phases[0].edition
     opened = {action for action in ACTION_PHASES if phase_allows(edition, action)}
-    assert opened == {"register", "submit_entry", "resubmit", "regional_review"}
+    assert opened == {"register", "submit_entry", "resubmit", "regional_review", "regional_scoring"}
 
 
 def test_demo_juror_scores_a_checked_film_at_once(client, demo_files):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from judging import selectors, services
 from judging.models import Assignment, AuditEvent, Conflict, Criterion, Panel, PanelMember, Score, ScoreItem
@@ -36,6 +36,7 @@ def panel_with(edition, jurors, *, assigning=Panel.Assigning.ALL, per_entry=2, d
         jurors_per_entry=per_entry,
         deadline=timezone.now() + datetime.timedelta(days=deadline_days),
     )
+    factories.republican_judging_open(edition)
     panel.nominations.add(edition.nominations.get(code="tv-story"))
     for juror in jurors:
         PanelMember.objects.create(panel=panel, juror=juror)
@@ -203,6 +204,96 @@ def test_score_after_deadline_and_by_another_juror_refused(edition):
             assignment=assignment, values=full_marks(panel, entry), notes={}, note="", submit=True, version=0, by=juror
         )
     assert error.value.code == "closed" and not Score.objects.exists()
+
+
+def test_republican_scores_only_in_the_republican_judging_phase(edition):
+    from festival.phases import PhaseClosed, phase_closed_message
+
+    entry = finalists(edition, 1)[0]
+    juror = factories.juror()
+    panel = panel_with(edition, [juror], deadline_days=90)
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    # The calendar as the edition has it: films are being sent, the republican judging comes later.
+    republican = edition.phases.get(kind="republican_judging")
+    republican.starts_at = timezone.now() + datetime.timedelta(days=20)
+    republican.save(update_fields=["starts_at"])
+    with pytest.raises(PhaseClosed) as closed:
+        services.score_save(
+            assignment=assignment, values=full_marks(panel, entry), notes={}, note="", submit=True, version=0, by=juror
+        )
+    assert not Score.objects.exists()
+    with translation.override("en"):
+        assert phase_closed_message(closed.value).startswith("This is not open yet: it opens on ")
+    factories.republican_judging_open(edition)
+    services.score_save(
+        assignment=assignment, values=full_marks(panel, entry), notes={}, note="", submit=True, version=0, by=juror
+    )
+    assert Score.objects.get().status == Score.Status.SUBMITTED
+
+
+def test_regional_scores_while_films_are_sent_and_judged_not_after(edition):
+    from festival.phases import PhaseClosed
+
+    entry = factories.entry(nomination_code="tv-story")
+    Entry.objects.filter(pk=entry.pk).update(state=Entry.State.ACCEPTED)
+    juror = factories.juror()
+    services.criteria_default_create(edition=edition)
+    panel = Panel.objects.create(
+        edition=edition,
+        stage=Panel.Stage.REGIONAL,
+        region=entry.region,
+        name_ru="Жюри Астаны",
+        deadline=timezone.now() + datetime.timedelta(days=365),
+    )
+    panel.nominations.add(entry.nomination)
+    PanelMember.objects.create(panel=panel, juror=juror)
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+
+    def save(points):
+        services.score_save(
+            assignment=assignment,
+            values=full_marks(panel, entry, points),
+            notes={},
+            note="",
+            submit=False,
+            version=Score.objects.filter(assignment=assignment).values_list("version", flat=True).first() or 0,
+            by=juror,
+        )
+
+    save(5)  # the regional submission is open
+    now = timezone.now()
+    edition.phases.filter(kind="regional_submission").update(
+        starts_at=now - datetime.timedelta(days=10), ends_at=now - datetime.timedelta(days=2)
+    )
+    edition.phases.filter(kind="regional_judging").update(
+        starts_at=now - datetime.timedelta(days=2), ends_at=now + datetime.timedelta(days=1)
+    )
+    save(6)  # the regional judging is open
+    edition.phases.filter(kind="regional_judging").update(ends_at=now - datetime.timedelta(days=1))
+    with pytest.raises(PhaseClosed):
+        save(7)
+    assert set(ScoreItem.objects.values_list("value", flat=True)) == {6}
+
+
+def test_scoring_page_outside_the_phase_is_read_only_and_names_the_dates(client, edition):
+    entry = finalists(edition, 1)[0]
+    juror = factories.juror()
+    panel = panel_with(edition, [juror], deadline_days=90)
+    services.assignments_build(panel=panel)
+    assignment = Assignment.objects.get()
+    edition.phases.filter(kind="republican_judging").update(starts_at=timezone.now() + datetime.timedelta(days=20))
+    client.force_login(juror)
+    with translation.override("en"):
+        url = reverse("judging:score", args=[assignment.pk])
+    text = client.get(url).content.decode()
+    assert 'data-testid="scoring-phase-closed"' in text and 'data-testid="save-next"' not in text
+    assert "it opens on" in text
+    data = {"version": 0, "note": "", **{f"c{cid}": 7 for cid in full_marks(panel, entry)}, "action": "submit"}
+    response = client.post(url, data, follow=True)
+    assert any("it opens on" in str(message) for message in response.context["messages"])
+    assert not Score.objects.exists()
 
 
 def test_score_changes_are_audited_with_before_and_after(edition):
@@ -770,6 +861,8 @@ def judged_panel(edition, nominations, *, juror, stage=Panel.Stage.REPUBLICAN, r
         name_ru="Жюри",
         deadline=timezone.now() + datetime.timedelta(days=5),
     )
+    if stage == Panel.Stage.REPUBLICAN:
+        factories.republican_judging_open(edition)
     panel.nominations.add(*edition.nominations.filter(code__in=nominations))
     PanelMember.objects.create(panel=panel, juror=juror)
     add_judged_films(panel, nominations, juror=juror)

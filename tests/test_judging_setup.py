@@ -31,6 +31,7 @@ def republican_panel(edition, jurors=(), *, nomination="tv-story"):
         name_ru="Жюри",
         deadline=timezone.now() + datetime.timedelta(days=5),
     )
+    factories.republican_judging_open(edition)
     panel.nominations.add(edition.nominations.get(code=nomination))
     for juror in jurors:
         PanelMember.objects.create(panel=panel, juror=juror)
