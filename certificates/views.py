@@ -2,6 +2,7 @@
 public verification page."""
 
 import base64
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -36,6 +37,20 @@ from .forms import (
     font_choices,
 )
 from .models import Archive, Document, DocumentTemplate, IssueChunk, IssueJob, Kind
+
+
+def _organizers_object(view):
+    """For a view of one design, job or document of the organizers': signed in, and to anybody else than an
+    organizer the object is not found (404), whether it exists or not. A 403 would tell which ids exist."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm("certificates.manage_documents"):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _edition():
@@ -178,7 +193,7 @@ def _preview(template, elements=None, page=None, orientation=None):
     return base64.b64encode(png).decode(), warnings
 
 
-@permission_required("certificates.manage_documents")
+@_organizers_object
 @require_http_methods(["GET", "POST"])
 def template_edit(request, pk):
     template = get_object_or_404(DocumentTemplate.objects.select_related("edition"), pk=pk)
@@ -216,7 +231,7 @@ def template_edit(request, pk):
     )
 
 
-@permission_required("certificates.manage_documents")
+@_organizers_object
 @require_POST
 def template_preview(request, pk):
     """The designer's live preview: the form as it is now, unsaved."""
@@ -228,7 +243,7 @@ def template_preview(request, pk):
     return render(request, "certificates/_preview.html", {"png": png, "warnings": warnings})
 
 
-@permission_required("certificates.manage_documents")
+@_organizers_object
 @require_POST
 def template_image(request, pk):
     template = get_object_or_404(DocumentTemplate, pk=pk)
@@ -250,7 +265,7 @@ def template_image(request, pk):
     return redirect("certificates:template", template.pk)
 
 
-@permission_required("certificates.manage_documents")
+@_organizers_object
 @require_POST
 def font_upload(request, pk):
     template = get_object_or_404(DocumentTemplate, pk=pk)
@@ -280,7 +295,7 @@ def _job_context(job):
     return {"job": job, "progress": progress, "chunks": chunks, "archives": archives}
 
 
-@permission_required("certificates.manage_documents")
+@_organizers_object
 @require_http_methods(["GET", "POST"])
 def job(request, pk):
     job = get_object_or_404(IssueJob.objects.select_related("edition", "region", "nomination"), pk=pk)
@@ -299,7 +314,7 @@ def job(request, pk):
     return render(request, "certificates/job.html", _job_context(job))
 
 
-@permission_required("certificates.manage_documents")
+@_organizers_object
 @require_safe
 def job_progress(request, pk):
     job = get_object_or_404(IssueJob.objects.select_related("edition"), pk=pk)
@@ -310,7 +325,7 @@ def job_progress(request, pk):
     return response
 
 
-@permission_required("certificates.manage_documents")
+@_organizers_object
 @require_safe
 def batch(request, pk, index):
     chunk = get_object_or_404(IssueChunk.objects.select_related("job__edition"), job_id=pk, index=index)
@@ -321,7 +336,7 @@ def batch(request, pk, index):
     )
 
 
-@permission_required("certificates.manage_documents")
+@_organizers_object
 @require_POST
 def correct(request, pk):
     document = get_object_or_404(Document, pk=pk)
@@ -358,8 +373,9 @@ def mine(request):
 @require_safe
 def download(request, pk):
     document = get_object_or_404(Document.objects.select_related("edition", "participant"), pk=pk)
+    # Somebody else's document is not found: a 403 would tell that the number exists.
     if not request.user.has_perm("certificates.download_document", document):
-        raise PermissionDenied
+        raise Http404
     if document.status != Document.Status.VALID and not request.user.has_perm("certificates.manage_documents"):
         raise Http404
     response = HttpResponse(services.document_pdf(document), content_type="application/pdf")
@@ -375,7 +391,7 @@ def download(request, pk):
 def archive(request, pk):
     archive = get_object_or_404(Archive.objects.select_related("edition", "region"), pk=pk)
     if not request.user.has_perm("certificates.download_archive", archive):
-        raise PermissionDenied
+        raise Http404
     region = archive.region.code if archive.region_id else "all"
     return private_file_response(
         request, archive.file, download_name=f"{archive.edition.year}-{archive.kind}-{region}.zip"

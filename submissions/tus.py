@@ -177,7 +177,8 @@ def _create(request):
         .filter(pk=int(entry_id))
         .first()
     )
-    if entry is None:
+    # Somebody else's entry is not found either: a 403 would tell which entry numbers exist.
+    if entry is None or not request.user.has_perm("submissions.view_entry", entry):
         raise _Refused(404, _("There is no such entry."))
     if not request.user.has_perm("submissions.upload_film", entry):
         raise _Refused(403, _("You cannot upload a film to this entry."))

@@ -279,7 +279,9 @@ def test_personal_downloads_and_their_limits(client, festival, django_capture_on
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert own.full_name in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     other = Document.objects.get(kind=Kind.THANKS)
-    assert client.get(reverse("certificates:download", args=[other.pk])).status_code == 403
+    # Somebody else's document, like one that does not exist: not found, so no number is confirmed.
+    assert client.get(reverse("certificates:download", args=[other.pk])).status_code == 404
+    assert client.get(reverse("certificates:download", args=[other.pk + 10_000])).status_code == 404
     # The supervisor: their letter and the certificate and diploma of the child they registered.
     client.force_login(festival["supervisor"])
     mine = client.get(reverse("certificates:mine")).content.decode()
@@ -288,7 +290,7 @@ def test_personal_downloads_and_their_limits(client, festival, django_capture_on
     client.force_login(factories.coordinator("almaty-city"))
     listed_doc = Document.objects.filter(region__code="almaty-city").first()
     assert client.get(reverse("certificates:download", args=[listed_doc.pk])).status_code == 200
-    assert client.get(reverse("certificates:download", args=[own.pk])).status_code == 403
+    assert client.get(reverse("certificates:download", args=[own.pk])).status_code == 404
     archive = Archive.objects.get(region__code="almaty-city")
     response = client.get(reverse("certificates:archive", args=[archive.pk]))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
@@ -296,8 +298,20 @@ def test_personal_downloads_and_their_limits(client, festival, django_capture_on
         client.get(
             reverse("certificates:archive", args=[Archive.objects.get(region__code="abai", kind=Kind.DIPLOMA).pk])
         ).status_code
-        == 403
+        == 404
     )
+    # The organizers' designs, jobs and batches: not found to a coordinator, as ids that do not exist are.
+    template = DocumentTemplate.objects.filter(edition=edition).first()
+    job = IssueJob.objects.filter(edition=edition).first()
+    for url in (
+        reverse("certificates:template", args=[template.pk]),
+        reverse("certificates:job", args=[job.pk]),
+        reverse("certificates:job_progress", args=[job.pk]),
+        reverse("certificates:batch", args=[job.pk, 0]),
+    ):
+        assert client.get(url).status_code == 404, url
+    # A page without an object stays forbidden (403) to a signed-in person without the role.
+    assert client.get(reverse("certificates:organizer")).status_code == 403
     assert client.get(reverse("certificates:region", args=["almaty-city"])).status_code == 200
     assert client.get(reverse("certificates:region", args=["abai"])).status_code == 403
 

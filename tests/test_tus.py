@@ -256,11 +256,16 @@ def test_create_missing_entry_is_404(client, entry):
     assert response.status_code == 404
 
 
-def test_create_on_another_users_entry_forbidden(edition, entry):
+def test_create_on_another_users_entry_is_not_found(edition, entry):
+    # Somebody else's entry answers as one that does not exist: the answer tells nothing of which ids exist.
     stranger = signed_in(factories.student_with_consent())
     response = create(stranger, entry, 1000)
-    assert response.status_code == 403
+    missing = create(stranger, Entry(pk=entry.pk + 1000), 1000)
+    assert response.status_code == missing.status_code == 404
+    assert response.content == missing.content
     assert not Upload.objects.exists()
+    # The region's coordinator sees the entry but uploads nothing to it: that is said plainly.
+    assert create(signed_in(factories.coordinator("astana")), entry, 1000).status_code == 403
 
 
 def test_create_anonymous_forbidden(entry):
