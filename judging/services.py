@@ -5,12 +5,12 @@ Reads are in selectors."""
 from collections import Counter
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
-from django.utils.text import slugify
 
-from festival.models import Edition, Phase, Region, RoleGrant
+from festival.models import Edition, Nomination, Phase, Region, RoleGrant
 from festival.phases import phase_check, phase_message
-from festival.services import queue_after_commit, role_grant
+from festival.services import code_free, queue_after_commit, role_grant
 from submissions.models import Entry
 from submissions.services import entry_outcome_set
 
@@ -125,7 +125,8 @@ def panels_republican_create(*, edition, by):
         ).values_list("nomination_id", flat=True)
     )
     created = []
-    for nomination in edition.nominations.exclude(pk__in=judged):
+    # Only the nominations that take films; one switched on later gets its panel from the same button.
+    for nomination in edition.nominations.filter(is_active=True).exclude(pk__in=judged):
         panel = Panel.objects.create(
             edition=edition,
             stage=Panel.Stage.REPUBLICAN,
@@ -198,11 +199,14 @@ def panel_update(*, panel, by, chair=None, **values):
 
 def assignments_build_check(panel):
     """Refuse (JudgingError) to build a panel's assignments that would give nobody anything: without active
-    members ("no_members"), without criteria to score by ("no_criteria") or without entries ("no_entries")."""
+    members ("no_members"), without nominations ("no_nominations"), without criteria to score by ("no_criteria")
+    or without entries ("no_entries")."""
     if not PanelMember.objects.filter(panel=panel, active=True).exists():
         raise JudgingError("no_members")
     nominations = list(panel.nominations.all())
-    if not nominations or any(not criteria_for(edition=panel.edition_id, nomination=n) for n in nominations):
+    if not nominations:
+        raise JudgingError("no_nominations")
+    if any(not criteria_for(edition=panel.edition_id, nomination=n) for n in nominations):
         raise JudgingError("no_criteria")
     if not panel_entries(panel).exists():
         raise JudgingError("no_entries")
@@ -237,12 +241,8 @@ def _criterion_state(criterion):
 
 
 def _free_code(edition, nomination, wanted):
-    base = (wanted or "criterion")[:34]
     taken = set(Criterion.objects.filter(edition=edition, nomination=nomination).values_list("code", flat=True))
-    code, number = base, 2
-    while code in taken:
-        code, number = f"{base}-{number}", number + 1
-    return code
+    return code_free(wanted, taken, fallback="criterion")
 
 
 @transaction.atomic
@@ -259,6 +259,23 @@ def criteria_save(*, edition, changes=(), new=(), deleted=(), by):
     ids = {pk for pk, _values in changes} | set(deleted)
     criteria = {c.pk: c for c in Criterion.objects.select_for_update().filter(edition=edition, pk__in=ids)}
     scored = set(ScoreItem.objects.filter(criterion__in=ids).values_list("criterion_id", flat=True).distinct())
+    # Nominations whose films have scores: the set of criteria their score sheets are complete against, and
+    # the scales their points were given on, stay as they are (a sheet missing a new criterion would drop out
+    # of the ranking).
+    started = set(
+        ScoreItem.objects.filter(score__assignment__panel__edition=edition)
+        .values_list("score__assignment__entry__nomination_id", flat=True)
+        .distinct()
+    )
+
+    def check_open(*nominations):
+        """Refuse a change of the criteria that apply to these nominations (None: to every one) once scored."""
+        for nomination in nominations:
+            nomination_id = getattr(nomination, "pk", nomination)
+            hit = started if nomination_id is None else started & {nomination_id}
+            if hit:
+                raise JudgingError("criteria_frozen", nomination=Nomination.objects.get(pk=min(hit)).name)
+
     for values in [values for _pk, values in changes] + list(new):
         if "weight" in values and not values["weight"] > 0:
             raise JudgingError("weight")
@@ -266,14 +283,26 @@ def criteria_save(*, edition, changes=(), new=(), deleted=(), by):
         criterion = criteria[pk]
         if pk in scored:
             raise JudgingError("criterion_scored", name=criterion.name)
+        check_open(criterion.nomination_id)
         before = _criterion_state(criterion)
-        criterion.delete()
+        try:
+            criterion.delete()
+        except ProtectedError:
+            # A score used it meanwhile.
+            raise JudgingError("criterion_scored", name=criterion.name) from None
         audit(actor=by, action="criterion_delete", subject=f"criterion {before['code']}", before=before)
     for pk, values in changes:
         criterion = criteria[pk]
         nomination = values.get("nomination", criterion.nomination)
-        if pk in scored and getattr(nomination, "pk", nomination) != criterion.nomination_id:
-            raise JudgingError("criterion_scored", name=criterion.name)
+        nomination_id = getattr(nomination, "pk", nomination)
+        if nomination_id != criterion.nomination_id:
+            if pk in scored:
+                raise JudgingError("criterion_scored", name=criterion.name)
+            check_open(criterion.nomination_id, nomination_id)
+            # The code is unique within a nomination: a moved criterion takes a free one there.
+            values = {**values, "code": _free_code(edition, nomination_id, criterion.code)}
+        if values.get("maximum", criterion.maximum) != criterion.maximum:
+            check_open(criterion.nomination_id)
         before = _criterion_state(criterion)
         for name, value in values.items():
             setattr(criterion, name, value)
@@ -286,9 +315,8 @@ def criteria_save(*, edition, changes=(), new=(), deleted=(), by):
             after=_criterion_state(criterion),
         )
     for values in new:
-        code = _free_code(
-            edition, values.get("nomination"), slugify(values.get("name_en") or values.get("name_ru", ""))
-        )
+        check_open(values.get("nomination"))
+        code = _free_code(edition, values.get("nomination"), values.get("name_en") or values.get("name_ru", ""))
         criterion = Criterion.objects.create(edition=edition, code=code, **values)
         audit(actor=by, action="criterion_add", subject=f"criterion {code}", after=_criterion_state(criterion))
 
@@ -473,7 +501,10 @@ def score_save_locked(*, assignment, values, notes, note, submit, version, by):
     """score_save in the caller's transaction, `assignment` from assignment_for_update in it (the scoring
     page's save reads the assignment once). On a JudgingError the caller rolls its transaction back
     (transaction.set_rollback): a refusal may come after the score's row was made."""
-    if assignment.juror_id != by.pk:
+    if (
+        assignment.juror_id != by.pk
+        or not PanelMember.objects.filter(panel_id=assignment.panel_id, juror_id=by.pk, active=True).exists()
+    ):
         raise JudgingError("not_yours")
     # The results lock is read after the entry's row lock is held: locking the results changes the entries'
     # states (results_lock), so a lock that committed first is seen here, and one that commits later waits for

@@ -266,6 +266,9 @@ def _setup_message(error):
         "no_phase": _("The edition has no phase «%(phase)s»: set its dates first."),
         "chair_not_member": _("The chair must be one of the panel's members."),
         "no_members": _("The panel has no members yet: add jurors first, then build the assignments."),
+        "no_nominations": _(
+            "The panel judges no nomination: choose its nominations first, then build the assignments."
+        ),
         "no_criteria": _(
             "There are no criteria to score by: create the criteria of the edition first, then build the assignments."
         ),
@@ -274,6 +277,11 @@ def _setup_message(error):
             "«%(name)s» is already used in scores: it cannot be deleted or moved to another nomination."
         ),
         "weight": _("The weight must be above zero."),
+        "criteria_frozen": _(
+            "Scoring has begun in «%(nomination)s»: the criteria that apply to it can no longer be added, removed, "
+            "moved or rescaled, or submitted score sheets would stop counting. Names, weights and order can "
+            "still change."
+        ),
     }
     message = messages_by_code.get(error.code)
     if message is None:
@@ -408,7 +416,10 @@ def setup_panel(request, pk):
                 conflicts = len(_build_report(panel))
                 messages.success(
                     request,
-                    _("Assignments built: %(created)s new. Pairs left out for a conflict of interest: %(conflicts)s.")
+                    _(
+                        "Assignments built: %(created)s new. Juror and film pairs kept apart for a conflict of "
+                        "interest: %(conflicts)s."
+                    )
                     % {"created": created, "conflicts": conflicts},
                 )
             return redirect("judging:setup_panel", panel.pk)
