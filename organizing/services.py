@@ -10,7 +10,7 @@ import itertools
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -235,11 +235,29 @@ def quotas_set(*, edition, values, by):
     number from 0 to QUOTA_MAX. A pair without a row has the default (RegionQuota.DEFAULT).
 
     Side effects: RegionQuota rows created or updated where the value changes, all or none; one audit record
-    with the changes. Raises ValidationError for a value out of range (nothing saved)."""
+    with the changes. Raises ValidationError for a value out of range, or below the finalists a region has
+    already picked (by cell: "q_<region id>_<nomination id>"); nothing is saved then."""
     for value in values.values():
         if not isinstance(value, int) or not 0 <= value <= QUOTA_MAX:
             raise ValidationError(_("A quota is a whole number from 0 to %(max)s.") % {"max": QUOTA_MAX})
     with transaction.atomic():
+        # A quota below the finalists a coordinator has already picked would leave the region over it.
+        picked = (
+            Entry.objects.select_for_update()
+            .filter(edition=edition, state=Entry.State.REGIONAL_FINALIST)
+            .values("region_id", "nomination_id")
+            .annotate(count=Count("pk"))
+        )
+        below = {
+            f"q_{row['region_id']}_{row['nomination_id']}": _(
+                "%(count)s finalists are already picked here: the quota cannot be lower."
+            )
+            % {"count": row["count"]}
+            for row in picked
+            if values.get((row["region_id"], row["nomination_id"]), row["count"]) < row["count"]
+        }
+        if below:
+            raise ValidationError(below)
         rows = {
             (row.region_id, row.nomination_id): row
             for row in RegionQuota.objects.select_for_update().filter(edition=edition)

@@ -215,9 +215,15 @@ def quotas(request):
     form = QuotaForm(request.POST or None, nominations=nominations, rows=rows)
     if request.method == "POST":
         if form.is_valid():
-            changed = services.quotas_set(edition=edition, values=form.values(), by=request.user)
-            messages.success(request, _("The quotas are saved. Changed: %(count)s.") % {"count": changed})
-            return redirect("organizing:quotas")
+            try:
+                changed = services.quotas_set(edition=edition, values=form.values(), by=request.user)
+            except ValidationError as error:
+                for name, errors in error.message_dict.items():
+                    for message in errors:
+                        form.add_error(name, message)
+            else:
+                messages.success(request, _("The quotas are saved. Changed: %(count)s.") % {"count": changed})
+                return redirect("organizing:quotas")
         _refused(request)
     return render(request, "organizing/quotas.html", {"edition": edition, "form": form, "nominations": nominations})
 

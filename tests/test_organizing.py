@@ -690,3 +690,24 @@ def test_next_years_edition_prepared_then_made_current_from_the_page(client, org
     assert response.status_code == 302
     assert Edition.objects.current() == later
     assert AuditEvent.objects.filter(action="edition_current", actor=organizer).exists()
+
+
+def test_quota_not_below_the_finalists_already_picked(client, organizer, edition):
+    from submissions.models import Entry
+
+    astana = Region.objects.get(code="astana")
+    tv = edition.nominations.get(code="tv-story")
+    RegionQuota.objects.create(edition=edition, region=astana, nomination=tv, quota=2)
+    for title in ("Бірінші", "Екінші"):
+        entry = factories.entry(title=title, nomination_code="tv-story")
+        Entry.objects.filter(pk=entry.pk).update(state=Entry.State.REGIONAL_FINALIST)
+    form = client.get(reverse("organizing:quotas")).context["form"]
+    data = {name: field.initial for name, field in form.fields.items()}
+    data[f"q_{astana.pk}_{tv.pk}"] = "1"
+    response = client.post(reverse("organizing:quotas"), data)
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {f"q_{astana.pk}_{tv.pk}"}
+    assert "2 finalists are already picked here" in response.content.decode()
+    assert RegionQuota.objects.get(region=astana, nomination=tv).quota == 2
+    data[f"q_{astana.pk}_{tv.pk}"] = "2"
+    assert client.post(reverse("organizing:quotas"), data).status_code == 302
