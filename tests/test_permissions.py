@@ -122,19 +122,21 @@ MATRIX = {
     # Documents: the student's own (and Astana's coordinator's, and organizers'); the designs and jobs are the
     # organizers'. Verification is public.
     "certificates:mine": ((), only(SIGNED_IN)),
-    "certificates:download": ((DOCUMENT,), only(["student", "coordinator", "organizer"])),
-    "certificates:archive": ((ARCHIVE,), only(["coordinator", "organizer"])),
+    # A document, archive, design or job somebody may not see is not found (404), not forbidden: a 403 would
+    # tell which ids exist. Pages without an object stay 403.
+    "certificates:download": ((DOCUMENT,), only(["student", "coordinator", "organizer"], others=NOT_FOUND)),
+    "certificates:archive": ((ARCHIVE,), only(["coordinator", "organizer"], others=NOT_FOUND)),
     "certificates:region": (("astana",), only(["coordinator", "organizer"])),
     "certificates:organizer": ((), only(["organizer"])),
     "certificates:template_new": ((), only(["organizer"], code=NOT_ALLOWED)),
-    "certificates:template": ((TEMPLATE,), only(["organizer"])),
-    "certificates:template_preview": ((TEMPLATE,), only(["organizer"], code=NOT_ALLOWED)),
-    "certificates:template_image": ((TEMPLATE,), only(["organizer"], code=NOT_ALLOWED)),
-    "certificates:font_upload": ((TEMPLATE,), only(["organizer"], code=NOT_ALLOWED)),
-    "certificates:job": ((ISSUE_JOB,), only(["organizer"])),
-    "certificates:job_progress": ((ISSUE_JOB,), only(["organizer"], code=286)),
-    "certificates:batch": ((ISSUE_JOB, 0), only(["organizer"], code=NOT_FOUND)),
-    "certificates:correct": ((DOCUMENT,), only(["organizer"], code=NOT_ALLOWED)),
+    "certificates:template": ((TEMPLATE,), only(["organizer"], others=NOT_FOUND)),
+    "certificates:template_preview": ((TEMPLATE,), only(["organizer"], code=NOT_ALLOWED, others=NOT_FOUND)),
+    "certificates:template_image": ((TEMPLATE,), only(["organizer"], code=NOT_ALLOWED, others=NOT_FOUND)),
+    "certificates:font_upload": ((TEMPLATE,), only(["organizer"], code=NOT_ALLOWED, others=NOT_FOUND)),
+    "certificates:job": ((ISSUE_JOB,), only(["organizer"], others=NOT_FOUND)),
+    "certificates:job_progress": ((ISSUE_JOB,), only(["organizer"], code=286, others=NOT_FOUND)),
+    "certificates:batch": ((ISSUE_JOB, 0), only(["organizer"], code=NOT_FOUND, others=NOT_FOUND)),
+    "certificates:correct": ((DOCUMENT,), only(["organizer"], code=NOT_ALLOWED, others=NOT_FOUND)),
     "certificates:verify": ((), everyone(OK)),
     "certificates:verify_code": (("NOTAREALCODE",), everyone(NOT_FOUND)),
     "verify_short": (("NOTAREALCODE",), everyone(REDIRECT)),
@@ -156,12 +158,15 @@ MATRIX = {
     # everyone) unless settings.DEMO_MODE, which tests leave off, as production does.
     "organizing:edition_new": ((), only(["organizer"])),
     "organizing:edition": ((), only(["organizer"])),
+    # POST only: a GET is 405 to the organizer, 403 to the others.
+    "organizing:edition_make_current": ((0,), only(["organizer"], code=NOT_ALLOWED)),
     "organizing:nominations": ((), only(["organizer"])),
     "organizing:nomination": ((NOMINATION,), only(["organizer"])),
     "organizing:age_groups": ((), only(["organizer"])),
     "organizing:quotas": ((), only(["organizer"])),
     "organizing:readiness": ((), only(["organizer"])),
     "organizing:demo_phase": ((), everyone(NOT_FOUND)),
+    "organizing:schools": ((), only(["organizer"])),
     # The upload protocol answers GET with 405 to everyone; what it does allow is in tests/test_tus.py.
     "tus:collection": ((), everyone(NOT_ALLOWED)),
     "tus:resource": (("00000000-0000-0000-0000-000000000000",), everyone(NOT_ALLOWED)),
