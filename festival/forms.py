@@ -87,7 +87,19 @@ def clean_birth_date_for_participant(value):
     return value
 
 
-class PasswordPairMixin:
+class PasswordPairMixin(forms.Form):
+    """A new password typed twice, checked by Django's password validators (call _clean_passwords in clean)."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
     def _clean_passwords(self, cleaned, user):
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
@@ -102,16 +114,6 @@ class PasswordPairMixin:
 class RegistrationForm(PasswordPairMixin, forms.ModelForm):
     DUPLICATE_EMAIL_MESSAGE = _(
         "An account with this e-mail already exists. Log in, or reset the password if you forgot it."
-    )
-
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def clean_email(self):

@@ -63,9 +63,7 @@ def edition_new(request):
                     by=request.user,
                 )
             except ValidationError as error:
-                for name, errors in error.message_dict.items():
-                    for message in errors:
-                        form.add_error(name, message)
+                form.add_error(None, error)
             else:
                 messages.success(
                     request,
@@ -108,9 +106,7 @@ def edition(request):
                     by=request.user,
                 )
             except ValidationError as error:
-                for name, errors in error.message_dict.items():
-                    for message in errors:
-                        form.add_error(name, message)
+                form.add_error(None, error)
             else:
                 messages.success(request, _("The phases' dates are saved."))
                 return redirect("organizing:edition")
@@ -218,9 +214,7 @@ def quotas(request):
             try:
                 changed = services.quotas_set(edition=edition, values=form.values(), by=request.user)
             except ValidationError as error:
-                for name, errors in error.message_dict.items():
-                    for message in errors:
-                        form.add_error(name, message)
+                form.add_error(None, error)
             else:
                 messages.success(request, _("The quotas are saved. Changed: %(count)s.") % {"count": changed})
                 return redirect("organizing:quotas")

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -72,21 +71,13 @@ class InvitationForm(forms.Form):
         return cleaned
 
 
-class InvitedAccountForm(PasswordPairMixin, forms.Form):
+class InvitedAccountForm(PasswordPairMixin):
     """The account an invitation creates: the address is the invitation's, so only the name and a password."""
 
+    field_order = ["last_name", "first_name", "patronymic", "password1", "password2"]
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     first_name = forms.CharField(label=_("First name"), max_length=100)
     patronymic = forms.CharField(label=_("Patronymic"), max_length=100, required=False)
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
 
     def __init__(self, *args, email, **kwargs):
         super().__init__(*args, **kwargs)
