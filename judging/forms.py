@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from festival.models import RoleGrant, User
 
 from .models import Criterion, Panel, PanelMember
+from .services import PANEL_SETTINGS
 
 
 class ScoreForm(forms.Form):
@@ -139,16 +140,8 @@ class PanelForm(forms.Form):
         return values
 
 
-PANEL_FORM_FIELDS = (
-    "name_kk",
-    "name_ru",
-    "name_en",
-    "deadline",
-    "method",
-    "normalise",
-    "assigning",
-    "jurors_per_entry",
-)
+# The panel's settings the form edits; the tie-break rules have fields of their own.
+PANEL_FORM_FIELDS = tuple(name for name in PANEL_SETTINGS if name != "tie_break")
 
 
 class MemberAddForm(forms.Form):

@@ -4,7 +4,7 @@ the readiness checklist (what is still missing before the next phase can work)."
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -136,12 +136,8 @@ class Item:
         return Phase.Kind(self.needed_for).label
 
 
-def _url(name, *args, fallback=None):
-    # The set-up pages of other workspaces; a page not there yet sends the organizer to its parent list.
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return reverse(fallback, args=args) if fallback else ""
+def _url(name, *args):
+    return reverse(name, args=args)
 
 
 def _panel_items(edition, nominations):
@@ -166,7 +162,7 @@ def _panel_items(edition, nominations):
             Item(
                 _("The edition has no judging criteria"),
                 1,
-                _url("judging:criteria", fallback="judging:organizer_panels"),
+                _url("judging:criteria"),
                 Phase.Kind.REGIONAL_JUDGING,
             )
         )
@@ -177,7 +173,7 @@ def _panel_items(edition, nominations):
                 Item(
                     _("Nominations without judging criteria"),
                     len(unscored),
-                    _url("judging:criteria", fallback="judging:organizer_panels"),
+                    _url("judging:criteria"),
                     Phase.Kind.REGIONAL_JUDGING,
                     [str(n) for n in unscored],
                 )
@@ -255,7 +251,7 @@ def readiness(edition, now=None):
             Item(
                 _("Regions without a coordinator"),
                 len(uncoordinated),
-                _url("people:list", fallback="organizer_dashboard"),
+                _url("people:list"),
                 Phase.Kind.REGIONAL_SUBMISSION,
                 [str(r) for r in uncoordinated],
             )
