@@ -6,11 +6,12 @@ Each writes an audit record (judging's trail, which the organizers already read)
 
 import datetime
 import itertools
+from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -242,19 +243,19 @@ def quotas_set(*, edition, values, by):
             raise ValidationError(_("A quota is a whole number from 0 to %(max)s.") % {"max": QUOTA_MAX})
     with transaction.atomic():
         # A quota below the finalists a coordinator has already picked would leave the region over it.
-        picked = (
+        # The finalists are locked as the coordinators' picks lock them (submissions.services.entry_set_finalist).
+        picked = Counter(
             Entry.objects.select_for_update()
             .filter(edition=edition, state=Entry.State.REGIONAL_FINALIST)
-            .values("region_id", "nomination_id")
-            .annotate(count=Count("pk"))
+            .values_list("region_id", "nomination_id")
         )
         below = {
-            f"q_{row['region_id']}_{row['nomination_id']}": _(
+            f"q_{region_id}_{nomination_id}": _(
                 "%(count)s finalists are already picked here: the quota cannot be lower."
             )
-            % {"count": row["count"]}
-            for row in picked
-            if values.get((row["region_id"], row["nomination_id"]), row["count"]) < row["count"]
+            % {"count": count}
+            for (region_id, nomination_id), count in picked.items()
+            if values.get((region_id, nomination_id), count) < count
         }
         if below:
             raise ValidationError(below)
