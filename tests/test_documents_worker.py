@@ -83,7 +83,7 @@ def test_a_worker_killed_mid_job_and_the_job_issues_each_document_once(document_
 
 def test_a_worker_killed_mid_chunk_and_its_chunk_is_redone_within_a_minute(document_worker_env, tmp_path, settings):
     """No clock moved by hand: the killed worker's lease runs out, the watchdog (as beat runs it, every
-    WATCHDOG_EVERY) sends its chunk again, and the job ends about a minute after the kill at most."""
+    WATCHDOG_EVERY) sends its chunk again within about a minute of the kill, and the job ends."""
     settings.DOCUMENT_CHUNK_SIZE = 20
     edition = factories.open_edition()
     region = Region.objects.get(code="turkistan")
@@ -110,11 +110,18 @@ def test_a_worker_killed_mid_chunk_and_its_chunk_is_redone_within_a_minute(docum
         assert lost, "no chunk was held at the kill: nothing to redo"
 
         worker = start_worker(log)
+        # The lost chunks are sent again once their lease runs out (at the watchdog's next round), not after
+        # STALE_AFTER (5 minutes). How long the rest takes depends on the machine's load, so only the resend is
+        # timed; the job must just end well before STALE_AFTER would have done anything.
+        redone_after = None
         while IssueJob.objects.get(pk=job.pk).status != IssueJob.Status.DONE:
-            assert time.monotonic() - killed_at < 75, "the job did not finish within about a minute of the kill"
+            assert time.monotonic() - killed_at < services.STALE_AFTER.total_seconds(), "the job did not finish"
             services.jobs_watchdog()
+            if redone_after is None and IssueChunk.objects.filter(pk__in=lost).exclude(lost_at=None).exists():
+                redone_after = time.monotonic() - killed_at
             time.sleep(services.WATCHDOG_EVERY.total_seconds())
-        took = time.monotonic() - killed_at
+        assert redone_after is not None
+        assert redone_after < (services.LEASE + 2 * services.WATCHDOG_EVERY).total_seconds() + 10, redone_after
     finally:
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGTERM)
@@ -124,7 +131,7 @@ def test_a_worker_killed_mid_chunk_and_its_chunk_is_redone_within_a_minute(docum
     # The killed worker's chunks were found lost and redone; the others were not.
     assert set(IssueChunk.objects.filter(job=job).exclude(lost_at=None).values_list("pk", flat=True)) == lost
     # They waited for their lease to run out: nothing was taken from a worker still alive.
-    assert took > (services.LEASE - services.LEASE_RENEW_EVERY).total_seconds()
+    assert redone_after > (services.LEASE - services.LEASE_RENEW_EVERY).total_seconds()
     documents = Document.objects.filter(edition=edition, kind=Kind.CERTIFICATE)
     assert documents.count() == PEOPLE == documents.values("basis").distinct().count()
     assert sorted(documents.values_list("number", flat=True)) == list(range(1, PEOPLE + 1))
