@@ -12,9 +12,22 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 class PanelMemberInline(admin.TabularInline):
+    """Shown, not edited: members are seated and removed on the panel's set-up page (judging:setup_panel),
+    which gives the juror role, refuses students' and teachers' accounts and moves a leaver's open films."""
+
     model = PanelMember
     extra = 0
-    autocomplete_fields = ["juror"]
+    fields = ["juror", "active"]
+    readonly_fields = ["juror", "active"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Panel)

@@ -399,6 +399,16 @@ def test_the_admin_does_not_offer_to_add_an_assignment(client, edition):
     assert client.get(reverse("admin:judging_panel_add")).status_code == 200
 
 
+def test_the_admin_shows_members_without_seating_anyone(client, edition):
+    """Seating a juror goes through the set-up page, which gives the role; the admin's panel form cannot."""
+    signed_in(client)
+    juror = factories.juror()
+    panel = republican_panel(edition, [juror])
+    page = client.get(reverse("admin:judging_panel_change", args=[panel.pk])).content.decode()
+    assert juror.email in page and 'name="members-TOTAL_FORMS"' in page
+    assert 'name="members-0-juror"' not in page and "members-__prefix__" not in page
+
+
 # ---------------------------------------------------------------- results
 
 
