@@ -77,6 +77,26 @@ def _phase_end(edition, kind):
     return phase.ends_at
 
 
+def _panels_make(*, edition, stage, deadline, made, action, by):
+    """Create the panels `made` describes — (region or None, names kk/ru/en, nominations) each — and record
+    them in one audit record. Returns the panels."""
+    created = []
+    for region, (name_kk, name_ru, name_en), nominations in made:
+        panel = Panel.objects.create(
+            edition=edition,
+            stage=stage,
+            region=region,
+            name_kk=name_kk,
+            name_ru=name_ru,
+            name_en=name_en,
+            deadline=deadline,
+        )
+        panel.nominations.set(nominations)
+        created.append(panel)
+    audit(actor=by, action=action, subject=f"edition {edition.year}", after={"panels": [p.pk for p in created]})
+    return created
+
+
 @transaction.atomic
 def panels_regional_create(*, edition, by):
     """One regional panel per region for `edition`, judging all its nominations until the end of the regional
@@ -88,26 +108,26 @@ def panels_regional_create(*, edition, by):
     deadline = _phase_end(edition, Phase.Kind.REGIONAL_JUDGING)
     have = set(Panel.objects.filter(edition=edition, stage=Panel.Stage.REGIONAL).values_list("region_id", flat=True))
     nominations = list(edition.nominations.all())
-    created = []
-    for region in Region.objects.exclude(pk__in=have):
-        panel = Panel.objects.create(
-            edition=edition,
-            stage=Panel.Stage.REGIONAL,
-            region=region,
-            name_kk=f"{region.name_kk}: өңірлік қазылар алқасы",
-            name_ru=f"Региональное жюри: {region.name_ru}",
-            name_en=f"Regional jury: {region.name_en}",
-            deadline=deadline,
+    made = [
+        (
+            region,
+            (
+                f"{region.name_kk}: өңірлік қазылар алқасы",
+                f"Региональное жюри: {region.name_ru}",
+                f"Regional jury: {region.name_en}",
+            ),
+            nominations,
         )
-        panel.nominations.set(nominations)
-        created.append(panel)
-    audit(
-        actor=by,
+        for region in Region.objects.exclude(pk__in=have)
+    ]
+    return _panels_make(
+        edition=edition,
+        stage=Panel.Stage.REGIONAL,
+        deadline=deadline,
+        made=made,
         action="panels_regional_create",
-        subject=f"edition {edition.year}",
-        after={"panels": [panel.pk for panel in created]},
+        by=by,
     )
-    return created
 
 
 @transaction.atomic
@@ -124,26 +144,27 @@ def panels_republican_create(*, edition, by):
             panel__edition=edition, panel__stage=Panel.Stage.REPUBLICAN
         ).values_list("nomination_id", flat=True)
     )
-    created = []
     # Only the nominations that take films; one switched on later gets its panel from the same button.
-    for nomination in edition.nominations.filter(is_active=True).exclude(pk__in=judged):
-        panel = Panel.objects.create(
-            edition=edition,
-            stage=Panel.Stage.REPUBLICAN,
-            name_kk=f"Республикалық қазылар алқасы: {nomination.name_kk}",
-            name_ru=f"Республиканское жюри: {nomination.name_ru}",
-            name_en=f"Republican jury: {nomination.name_en}",
-            deadline=deadline,
+    made = [
+        (
+            None,
+            (
+                f"Республикалық қазылар алқасы: {nomination.name_kk}",
+                f"Республиканское жюри: {nomination.name_ru}",
+                f"Republican jury: {nomination.name_en}",
+            ),
+            [nomination],
         )
-        panel.nominations.add(nomination)
-        created.append(panel)
-    audit(
-        actor=by,
+        for nomination in edition.nominations.filter(is_active=True).exclude(pk__in=judged)
+    ]
+    return _panels_make(
+        edition=edition,
+        stage=Panel.Stage.REPUBLICAN,
+        deadline=deadline,
+        made=made,
         action="panels_republican_create",
-        subject=f"edition {edition.year}",
-        after={"panels": [panel.pk for panel in created]},
+        by=by,
     )
-    return created
 
 
 PANEL_SETTINGS = (
