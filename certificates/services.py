@@ -605,16 +605,28 @@ def jobs_watchdog(now=None):
     message would wait hours for the broker's timeout), and all the unfinished chunks of a job that made no
     progress for STALE_AFTER (a restarted broker forgets queued messages).
 
-    Side effects: marks the chunks found lost (lost_at, shown on the job's page), queues chunk_run tasks."""
+    Side effects: marks the chunks found lost (lost_at, shown on the job's page), queues chunk_run tasks for
+    them and for their jobs' chunks no worker has started."""
     now = now or timezone.now()
     lost = IssueChunk.objects.filter(
         job__status=IssueJob.Status.RUNNING, status=IssueChunk.Status.PENDING, leased_until__lt=now
     ).values_list("pk", "leased_until", "job_id", "index")
+    resent, stopped = set(), set()
     for pk, leased_until, job_id, index in lost:
         # Only if no worker took or renewed it meanwhile.
         if IssueChunk.objects.filter(pk=pk, leased_until=leased_until).update(leased_until=None, lost_at=now):
             logger.warning("Job %s: part %s stopped with its worker; sending it again", job_id, index + 1)
             queue_after_commit("certificates.tasks.chunk_run", pk)
+            resent.add(pk)
+            stopped.add(job_id)
+    # A worker that stopped may also have taken messages it never started (their chunks hold no lease): the
+    # unstarted chunks of its jobs are sent again too. A copy of a message still queued finds its chunk done
+    # or held and does nothing.
+    unstarted = IssueChunk.objects.filter(
+        job__in=stopped, status=IssueChunk.Status.PENDING, leased_until__isnull=True
+    ).exclude(pk__in=resent)
+    for pk in unstarted.values_list("pk", flat=True):
+        queue_after_commit("certificates.tasks.chunk_run", pk)
     for job in IssueJob.objects.filter(status=IssueJob.Status.RUNNING, kicked_at__lt=now - STALE_AFTER):
         last = (
             IssueChunk.objects.filter(job=job, status=IssueChunk.Status.DONE)

@@ -71,6 +71,26 @@ def test_lease_expired_the_watchdog_sends_the_chunk_again_and_the_page_says_so(
     assert "being redone" not in page
 
 
+def test_lease_expired_also_sends_again_the_chunks_a_stopped_worker_took_but_never_started(
+    festival, settings, django_capture_on_commit_callbacks
+):
+    settings.DOCUMENT_CHUNK_SIZE = 1
+    job = services.job_start(edition=festival["edition"], kinds=[Kind.CERTIFICATE], by=festival["organizer"])
+    _held, _taken, *others = IssueChunk.objects.filter(job=job).order_by("index")
+    held_by_a_stopped_worker(job)
+    # The killed worker had also taken the second chunk's message from the queue, not yet started (no lease);
+    # the rest went through.
+    IssueChunk.objects.filter(pk__in=[c.pk for c in others]).update(status=IssueChunk.Status.DONE)
+    expired = timezone.now() + services.LEASE + datetime.timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        services.jobs_watchdog(now=expired)
+    assert len(sent) == 2
+    for callback in sent:
+        callback()
+    assert set(IssueChunk.objects.filter(job=job).values_list("status", flat=True)) == {IssueChunk.Status.DONE}
+    assert Document.objects.filter(job=job).count() == 2  # the two chunks of one document each
+
+
 def test_lease_a_chunk_renewed_by_its_worker_is_not_taken_from_it(festival, django_capture_on_commit_callbacks):
     job = services.job_start(edition=festival["edition"], kinds=[Kind.CERTIFICATE], by=festival["organizer"])
     chunk = IssueChunk.objects.filter(job=job).first()
